@@ -1,0 +1,19 @@
+//! policykg turns Chinese government action plans into a knowledge graph.
+//!
+//! The flow runs one way with the store in the middle: [`source`] reads a
+//! file, [`outline`] finds its sections and items, [`annotate`] reads the
+//! responsibility lists, and [`document`] puts them together.
+//!
+//! ```
+//! let plan = "一、重点任务\n1. 建设平台。推进应用。（责任单位：市工信局、市科技局）\n";
+//! let doc = policykg::document::parse("plan.md", plan.as_bytes())?;
+//! let list = doc.items[0].list.as_ref().expect("has a list");
+//! assert_eq!(list.assignments[1].label, "市科技局");
+//! # Ok::<(), policykg::error::ParseError>(())
+//! ```
+
+pub mod annotate;
+pub mod document;
+pub mod error;
+pub mod outline;
+pub mod source;
