@@ -2,7 +2,8 @@
 //!
 //! The flow runs one way with the store in the middle: [`source`] reads a
 //! file, [`outline`] finds its sections and items, [`annotate`] reads the
-//! responsibility lists, and [`document`] puts them together.
+//! responsibility lists, [`document`] puts them together, and the RDF mapper
+//! turns a [`document::Document`] into quads for the store.
 //!
 //! ```
 //! let plan = "一、重点任务\n1. 建设平台。推进应用。（责任单位：市工信局、市科技局）\n";
@@ -15,5 +16,9 @@
 pub mod annotate;
 pub mod document;
 pub mod error;
+pub mod ontology;
 pub mod outline;
+pub mod rdf;
 pub mod source;
+pub mod store;
+pub mod vocab;

@@ -1,0 +1,328 @@
+//! The RDF mapper: a parsed [`Document`] becomes quads in one named graph.
+//!
+//! IRIs are minted from the document id, orders and names, never from
+//! counters or clocks, so the same file gives the same quads byte for byte.
+//! The mapper knows nothing of text; the parser knows nothing of RDF.
+
+use crate::annotate::{Role, RoleBasis};
+use crate::document::{Document, ItemKind, Quote};
+use crate::vocab::{ID_BASE, dcterms, oa, org, pkg, prov, rdf, skos, xsd};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use regex::Regex;
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+/// Where a document's quads go: one named graph per document.
+#[must_use]
+pub fn graph_iri(document_id: &str) -> NamedNode {
+    iri(&format!("graph/{}", segment(document_id)))
+}
+
+/// The IRI of a unit: scoped by jurisdiction (or by document when the
+/// jurisdiction is unknown), so the same abbreviation in two places is two
+/// organisations and in two documents of one place is one.
+#[must_use]
+pub fn unit_iri(scope: &str, label: &str) -> NamedNode {
+    iri(&format!("unit/{}/{}", segment(scope), segment(label)))
+}
+
+fn iri(path: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{ID_BASE}{path}"))
+}
+
+/// Encodes text as one IRI path segment: ASCII letters, digits and `-._~`
+/// and printable non-ASCII characters (IRIs allow them) stay readable;
+/// everything else is percent-encoded.
+#[must_use]
+pub fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let readable = c.is_ascii_alphanumeric()
+            || matches!(c, '-' | '.' | '_' | '~')
+            || (u32::from(c) >= 0xA0
+                && !c.is_whitespace()
+                && !c.is_control()
+                && !('\u{E000}'..='\u{F8FF}').contains(&c)
+                && !('\u{FFF0}'..='\u{FFFF}').contains(&c)
+                && !('\u{FDD0}'..='\u{FDEF}').contains(&c));
+        if readable {
+            out.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+struct Writer {
+    graph: GraphName,
+    quads: Vec<Quad>,
+}
+
+impl Writer {
+    fn add(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>) {
+        self.quads
+            .push(Quad::new(s.clone(), p, o.into(), self.graph.clone()));
+    }
+
+    fn a(&mut self, s: &NamedNode, class: NamedNodeRef<'_>) {
+        self.add(s, rdf::TYPE, class.into_owned());
+    }
+
+    fn text(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, value: &str) {
+        self.add(s, p, Literal::new_simple_literal(value));
+    }
+
+    fn zh(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, value: &str) {
+        self.add(
+            s,
+            p,
+            Literal::new_language_tagged_literal_unchecked(value, "zh"),
+        );
+    }
+
+    fn int(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, value: usize) {
+        self.add(
+            s,
+            p,
+            Literal::from(i64::try_from(value).unwrap_or(i64::MAX)),
+        );
+    }
+
+    /// Provenance: the thing was read from `quote` of `doc`.
+    fn anchor(&mut self, thing: &NamedNode, doc: &NamedNode, quote: &Quote) {
+        let anchor = NamedNode::new_unchecked(format!("{}/anchor", thing.as_str()));
+        let exact = NamedNode::new_unchecked(format!("{}/quote", anchor.as_str()));
+        let position = NamedNode::new_unchecked(format!("{}/position", anchor.as_str()));
+        self.add(thing, pkg::ANCHOR, anchor.clone());
+        self.a(&anchor, oa::SPECIFIC_RESOURCE);
+        self.add(&anchor, oa::HAS_SOURCE, doc.clone());
+        self.add(&anchor, oa::HAS_SELECTOR, exact.clone());
+        self.add(&anchor, oa::HAS_SELECTOR, position.clone());
+        self.int(&anchor, pkg::LINE, quote.line);
+        self.a(&exact, oa::TEXT_QUOTE_SELECTOR);
+        self.text(&exact, oa::EXACT, &quote.exact);
+        self.a(&position, oa::TEXT_POSITION_SELECTOR);
+        self.int(&position, oa::START, quote.span.start);
+        self.int(&position, oa::END, quote.span.end);
+    }
+}
+
+static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$").expect("valid regex")
+});
+static DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{4}-\d\d-\d\d$").expect("valid regex"));
+
+fn date_literal(value: &str) -> Literal {
+    if DATE_TIME.is_match(value) {
+        Literal::new_typed_literal(value, xsd::DATE_TIME)
+    } else if DATE.is_match(value) {
+        Literal::new_typed_literal(value, xsd::DATE)
+    } else {
+        Literal::new_simple_literal(value)
+    }
+}
+
+fn role_iri(role: Role) -> NamedNodeRef<'static> {
+    match role {
+        Role::Lead => pkg::LEAD,
+        Role::Support => pkg::SUPPORT,
+        Role::Responsible => pkg::RESPONSIBLE,
+    }
+}
+
+fn basis_iri(basis: RoleBasis) -> NamedNodeRef<'static> {
+    match basis {
+        RoleBasis::ExplicitLabel => pkg::EXPLICIT_LABEL,
+        RoleBasis::StatedRule => pkg::STATED_RULE,
+        RoleBasis::NoLeadStated => pkg::NO_LEAD_STATED,
+        RoleBasis::Guessed => pkg::GUESSED,
+    }
+}
+
+/// The quads of one document, in its own named graph.
+#[must_use]
+pub fn quads(doc: &Document) -> Vec<Quad> {
+    let id = segment(&doc.id);
+    let mut w = Writer {
+        graph: graph_iri(&doc.id).into(),
+        quads: Vec::new(),
+    };
+    let source = iri(&format!("document/{id}"));
+    let plan = iri(&format!("plan/{id}"));
+    let build = iri(&format!("document/{id}/build"));
+    let software = iri("software/policykg");
+    let scope = doc
+        .jurisdiction
+        .clone()
+        .unwrap_or_else(|| format!("document-{}", doc.id));
+
+    // The build run (no clock: a rebuild must give the same bytes).
+    w.a(&build, prov::ACTIVITY);
+    w.add(&build, prov::USED, source.clone());
+    w.add(&build, prov::WAS_ASSOCIATED_WITH, software.clone());
+    w.a(&software, prov::SOFTWARE_AGENT);
+    w.text(&software, rdf::LABEL, "policykg");
+    w.text(&software, pkg::SOFTWARE_VERSION, env!("CARGO_PKG_VERSION"));
+
+    // The source document and its front matter.
+    w.a(&source, pkg::SOURCE_DOCUMENT);
+    w.text(&source, dcterms::IDENTIFIER, &doc.id);
+    w.text(&source, pkg::FILE_NAME, &doc.file);
+    w.int(&source, pkg::LENGTH, doc.length);
+    w.add(&source, pkg::REPORTS, plan.clone());
+    for (key, values) in &doc.front {
+        for value in values {
+            match key.as_str() {
+                "title" => w.zh(&source, dcterms::TITLE, value),
+                "date" => w.add(&source, dcterms::DATE, date_literal(value)),
+                "authors" | "author" => w.text(&source, dcterms::CREATOR, value),
+                "tags" | "keywords" => w.zh(&source, dcterms::SUBJECT, value),
+                "description" => w.zh(&source, dcterms::DESCRIPTION, value),
+                _ => {}
+            }
+        }
+    }
+
+    // The plan.
+    w.a(&plan, pkg::ACTION_PLAN);
+    w.add(&plan, prov::WAS_GENERATED_BY, build.clone());
+    if !doc.plan_title.is_empty() {
+        w.zh(&plan, dcterms::TITLE, &doc.plan_title);
+    }
+    if let Some((start, end)) = doc.period {
+        w.add(
+            &plan,
+            pkg::PERIOD_START,
+            Literal::new_typed_literal(start.to_string(), xsd::G_YEAR),
+        );
+        w.add(
+            &plan,
+            pkg::PERIOD_END,
+            Literal::new_typed_literal(end.to_string(), xsd::G_YEAR),
+        );
+    }
+    if let Some(place) = &doc.jurisdiction {
+        let j = iri(&format!("jurisdiction/{}", segment(place)));
+        w.add(&plan, pkg::JURISDICTION_PROP, j.clone());
+        w.a(&j, pkg::JURISDICTION);
+        w.zh(&j, skos::PREF_LABEL, place);
+    }
+    for issuer in &doc.issuers {
+        let unit = unit_iri(&scope, issuer);
+        w.add(&plan, dcterms::CREATOR, unit.clone());
+        unit_triples(&mut w, &unit, issuer, doc.jurisdiction.as_deref());
+    }
+
+    // Sections.
+    let section_iri =
+        |order: usize| NamedNode::new_unchecked(format!("{}/section/{order}", plan.as_str()));
+    for s in &doc.sections {
+        let node = section_iri(s.order);
+        w.a(&node, pkg::SECTION);
+        w.text(&node, pkg::NUMBER, &s.number);
+        w.zh(&node, dcterms::TITLE, &s.title);
+        w.int(&node, pkg::ORDER, s.order);
+        w.int(&node, pkg::LEVEL, s.level);
+        let parent = s
+            .parent
+            .map_or_else(|| plan.clone(), |p| section_iri(doc.sections[p].order));
+        w.add(&node, dcterms::IS_PART_OF, parent.clone());
+        w.add(&parent, dcterms::HAS_PART, node.clone());
+        w.anchor(&node, &source, &s.quote);
+    }
+
+    // Items, their lists and assignments.
+    for item in &doc.items {
+        let node = NamedNode::new_unchecked(format!("{}/item/{}", plan.as_str(), item.order));
+        w.a(
+            &node,
+            match item.kind {
+                ItemKind::KeyTask => pkg::KEY_TASK,
+                ItemKind::Safeguard => pkg::SAFEGUARD,
+            },
+        );
+        w.text(&node, pkg::NUMBER, &item.number);
+        w.zh(&node, dcterms::TITLE, &item.title);
+        w.zh(&node, pkg::TEXT, &item.text);
+        w.int(&node, pkg::ORDER, item.order);
+        w.add(&node, pkg::IN_PLAN, plan.clone());
+        w.add(&node, prov::WAS_GENERATED_BY, build.clone());
+        let parent = item
+            .section
+            .map_or_else(|| plan.clone(), |p| section_iri(doc.sections[p].order));
+        w.add(&node, dcterms::IS_PART_OF, parent.clone());
+        w.add(&parent, dcterms::HAS_PART, node.clone());
+        w.anchor(&node, &source, &item.quote);
+        let Some(list) = &item.list else { continue };
+        let list_node = NamedNode::new_unchecked(format!("{}/list", node.as_str()));
+        w.add(&node, pkg::HAS_RESPONSIBILITY_LIST, list_node.clone());
+        w.a(&list_node, pkg::RESPONSIBILITY_LIST);
+        w.add(&list_node, pkg::MORE_UNITS_UNNAMED, Literal::from(list.etc));
+        w.anchor(&list_node, &source, &list.quote);
+        for a in &list.assignments {
+            let unit = unit_iri(&scope, &a.label);
+            let assignment =
+                NamedNode::new_unchecked(format!("{}/assignment/{}", node.as_str(), a.position));
+            w.add(&node, pkg::HAS_ASSIGNMENT, assignment.clone());
+            w.add(&node, pkg::RESPONSIBLE_UNIT, unit.clone());
+            if a.role == Role::Lead {
+                w.add(&node, pkg::LEAD_UNIT, unit.clone());
+            }
+            w.a(&assignment, pkg::ASSIGNMENT);
+            w.add(&assignment, pkg::UNIT, unit.clone());
+            w.int(&assignment, pkg::POSITION, a.position);
+            w.add(&assignment, pkg::ROLE_PROP, role_iri(a.role).into_owned());
+            w.add(
+                &assignment,
+                pkg::ROLE_BASIS_PROP,
+                basis_iri(a.basis).into_owned(),
+            );
+            w.zh(&assignment, pkg::UNIT_LABEL, &a.label);
+            w.add(&assignment, prov::WAS_GENERATED_BY, build.clone());
+            w.anchor(&assignment, &source, &a.quote);
+            unit_triples(&mut w, &unit, &a.label, doc.jurisdiction.as_deref());
+        }
+    }
+    w.quads.sort_unstable_by_key(ToString::to_string);
+    w.quads.dedup();
+    w.quads
+}
+
+fn unit_triples(w: &mut Writer, unit: &NamedNode, label: &str, jurisdiction: Option<&str>) {
+    w.a(unit, org::ORGANIZATION);
+    w.zh(unit, skos::PREF_LABEL, label);
+    w.add(unit, pkg::RESOLVED, Literal::from(false));
+    if let Some(place) = jurisdiction {
+        w.add(
+            unit,
+            pkg::JURISDICTION_PROP,
+            iri(&format!("jurisdiction/{}", segment(place))),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_keep_han_and_encode_spaces_and_delimiters() {
+        assert_eq!(segment("市工信局"), "市工信局");
+        assert_eq!(segment("各区、县级市"), "各区、县级市");
+        assert_eq!(segment("a b/c#"), "a%20b%2Fc%23");
+        assert_eq!(segment("　"), "%E3%80%80");
+    }
+
+    #[test]
+    fn every_minted_iri_is_valid() {
+        for text in ["市工信局", "a b", "<x>", "\"q\"", "{}|^`\\", "（一）"] {
+            let node = unit_iri("厦门市", text);
+            assert!(NamedNode::new(node.as_str()).is_ok(), "{node}");
+        }
+    }
+}

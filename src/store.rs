@@ -1,0 +1,373 @@
+//! The store: a directory holding an embedded Oxigraph store.
+//!
+//! Two backends sit behind this one module. The default keeps Oxigraph's
+//! in-memory store and persists it as a canonical, sorted N-Quads snapshot
+//! (pure Rust, diffable, written atomically). With the `rocksdb` feature the
+//! directory holds Oxigraph's RocksDB store instead. A small metadata file
+//! records which backend wrote the directory and its format version, and a
+//! lock file keeps two policykg processes from writing at once.
+
+use oxigraph::model::{NamedNode, Quad};
+use oxigraph::store::{StorageError, Store};
+use std::fs::{self, File, TryLockError};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The backend this build of policykg uses.
+#[cfg(not(feature = "rocksdb"))]
+pub const BACKEND: &str = "memory";
+/// The backend this build of policykg uses.
+#[cfg(feature = "rocksdb")]
+pub const BACKEND: &str = "rocksdb";
+
+/// Version of the store layout this policykg writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+const META_FILE: &str = "policykg-store.json";
+const LOCK_FILE: &str = "lock";
+#[cfg(not(feature = "rocksdb"))]
+const SNAPSHOT_FILE: &str = "snapshot.nq";
+#[cfg(feature = "rocksdb")]
+const ROCKSDB_DIR: &str = "rocksdb";
+
+/// Why a store cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process holds the lock.
+    #[error(
+        "the store at {path} is in use by another policykg process; wait for it to finish or use another --store directory"
+    )]
+    InUse {
+        /// The store directory.
+        path: PathBuf,
+    },
+    /// Reading a store that does not exist.
+    #[error("there is no store at {path}; run `policykg build --store {path}` first")]
+    Missing {
+        /// The store directory.
+        path: PathBuf,
+    },
+    /// A directory with other files in it.
+    #[error(
+        "{path} is not a policykg store (it has files but no {META_FILE}); choose an empty or new --store directory"
+    )]
+    NotAStore {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// Written by the other backend.
+    #[error(
+        "the store at {path} was written by the {found} backend, but this policykg uses the {BACKEND} backend; {hint}"
+    )]
+    WrongBackend {
+        /// The store directory.
+        path: PathBuf,
+        /// The backend recorded in the store.
+        found: String,
+        /// How to fix it.
+        hint: &'static str,
+    },
+    /// Written by a newer policykg.
+    #[error(
+        "the store at {path} has format version {found}, newer than this policykg reads ({FORMAT_VERSION}); upgrade policykg, or build a new store with `policykg build --store NEW_DIR`"
+    )]
+    NewerFormat {
+        /// The store directory.
+        path: PathBuf,
+        /// The version recorded.
+        found: u32,
+    },
+    /// A damaged file.
+    #[error(
+        "{path}: the store is damaged: {message}; rebuild it with `policykg build --store DIR` from the plans"
+    )]
+    Corrupt {
+        /// The damaged file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// File-system error.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// Oxigraph's storage error.
+    #[error("storage error: {0}")]
+    Storage(#[from] StorageError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// How a command uses the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reads only; several readers may share the store.
+    Read,
+    /// Writes; nobody else may use the store meanwhile. Creates it if absent.
+    Write,
+}
+
+/// An open store directory.
+pub struct StoreDir {
+    path: PathBuf,
+    store: Store,
+    // Held for the lifetime of the value: the OS releases the lock on drop.
+    _lock: File,
+}
+
+impl std::fmt::Debug for StoreDir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreDir")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoreDir {
+    /// Opens (or, for writing, creates) the store in `path`.
+    ///
+    /// # Errors
+    ///
+    /// The store is missing (for reading), locked, written by another
+    /// backend or a newer version, or damaged.
+    pub fn open(path: &Path, access: Access) -> Result<Self, StoreError> {
+        let meta_path = path.join(META_FILE);
+        if !path.exists() {
+            if access == Access::Read {
+                return Err(StoreError::Missing {
+                    path: path.to_owned(),
+                });
+            }
+            fs::create_dir_all(path).map_err(io(path))?;
+        }
+        let is_new = !meta_path.exists();
+        if is_new {
+            let has_files = fs::read_dir(path)
+                .map_err(io(path))?
+                .any(|e| e.is_ok_and(|e| e.file_name() != LOCK_FILE));
+            if has_files {
+                return Err(StoreError::NotAStore {
+                    path: path.to_owned(),
+                });
+            }
+            if access == Access::Read {
+                return Err(StoreError::Missing {
+                    path: path.to_owned(),
+                });
+            }
+        }
+        let lock_path = path.join(LOCK_FILE);
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        let locked = match access {
+            Access::Read => lock.try_lock_shared(),
+            Access::Write => lock.try_lock(),
+        };
+        match locked {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(StoreError::InUse {
+                    path: path.to_owned(),
+                });
+            }
+            Err(TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
+        }
+        if is_new {
+            write_atomically(&meta_path, meta_json().as_bytes())?;
+        } else {
+            check_meta(path, &meta_path)?;
+        }
+        let store = open_backend(path, access)?;
+        Ok(Self {
+            path: path.to_owned(),
+            store,
+            _lock: lock,
+        })
+    }
+
+    /// The Oxigraph store, for queries.
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The directory.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Replaces each named graph with the given quads, all or nothing, and
+    /// persists the result.
+    ///
+    /// # Errors
+    ///
+    /// Storage or file-system errors; the store on disk is then unchanged.
+    pub fn replace_graphs(&mut self, graphs: &[(NamedNode, Vec<Quad>)]) -> Result<(), StoreError> {
+        let mut transaction = self.store.start_transaction()?;
+        for (graph, quads) in graphs {
+            transaction.clear_graph(graph)?;
+            transaction.insert_named_graph(graph);
+            for quad in quads {
+                transaction.insert(quad);
+            }
+        }
+        transaction.commit()?;
+        self.persist()
+    }
+
+    /// Removes named graphs, all or nothing, and persists the result.
+    ///
+    /// # Errors
+    ///
+    /// Storage or file-system errors.
+    pub fn remove_graphs(&mut self, graphs: &[NamedNode]) -> Result<(), StoreError> {
+        let mut transaction = self.store.start_transaction()?;
+        for graph in graphs {
+            transaction.remove_named_graph(graph)?;
+        }
+        transaction.commit()?;
+        self.persist()
+    }
+
+    /// The whole store as canonical N-Quads: one quad per line, sorted, so
+    /// equal stores give equal bytes.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub fn canonical_nquads(&self) -> Result<String, StoreError> {
+        let mut lines = self
+            .store
+            .iter()
+            .map(|q| q.map(|q| format!("{q} .\n")))
+            .collect::<Result<Vec<_>, _>>()?;
+        lines.sort_unstable();
+        Ok(lines.concat())
+    }
+
+    #[cfg(not(feature = "rocksdb"))]
+    fn persist(&self) -> Result<(), StoreError> {
+        let snapshot = self.canonical_nquads()?;
+        write_atomically(&self.path.join(SNAPSHOT_FILE), snapshot.as_bytes())
+    }
+
+    #[cfg(feature = "rocksdb")]
+    fn persist(&self) -> Result<(), StoreError> {
+        Ok(self.store.flush()?)
+    }
+}
+
+fn meta_json() -> String {
+    format!(
+        "{{\"format\":\"policykg-store\",\"version\":{FORMAT_VERSION},\"backend\":\"{BACKEND}\"}}\n"
+    )
+}
+
+fn check_meta(dir: &Path, meta_path: &Path) -> Result<(), StoreError> {
+    let text = fs::read_to_string(meta_path).map_err(io(meta_path))?;
+    let corrupt = |message: &str| StoreError::Corrupt {
+        path: meta_path.to_owned(),
+        message: message.to_owned(),
+    };
+    let meta: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| corrupt(&format!("not JSON ({e})")))?;
+    let version = meta["version"]
+        .as_u64()
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| corrupt("no format version"))?;
+    if version > FORMAT_VERSION {
+        return Err(StoreError::NewerFormat {
+            path: dir.to_owned(),
+            found: version,
+        });
+    }
+    let backend = meta["backend"]
+        .as_str()
+        .ok_or_else(|| corrupt("no backend"))?;
+    if backend != BACKEND {
+        return Err(StoreError::WrongBackend {
+            path: dir.to_owned(),
+            found: backend.to_owned(),
+            hint: if backend == "rocksdb" {
+                "use a policykg built with `--features rocksdb`, or another --store directory"
+            } else {
+                "use a policykg built without the `rocksdb` feature, or another --store directory"
+            },
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "rocksdb"))]
+fn open_backend(dir: &Path, _access: Access) -> Result<Store, StoreError> {
+    use oxigraph::io::RdfFormat;
+    use std::io::BufReader;
+    let store = Store::new()?;
+    let snapshot = dir.join(SNAPSHOT_FILE);
+    if snapshot.exists() {
+        let file = File::open(&snapshot).map_err(io(&snapshot))?;
+        let mut loader = store.bulk_loader();
+        loader
+            .load_from_reader(RdfFormat::NQuads, BufReader::new(file))
+            .map_err(|e| StoreError::Corrupt {
+                path: snapshot.clone(),
+                message: e.to_string(),
+            })?;
+        loader.commit()?;
+    }
+    Ok(store)
+}
+
+#[cfg(feature = "rocksdb")]
+fn open_backend(dir: &Path, access: Access) -> Result<Store, StoreError> {
+    // Our lock file already excludes other writers; RocksDB's own lock
+    // stays as a second guard. Readers open read-only so that several can
+    // share the store.
+    let path = dir.join(ROCKSDB_DIR);
+    Ok(match access {
+        Access::Write => Store::open(path)?,
+        Access::Read if !path.exists() => Store::new()?,
+        Access::Read => Store::open_read_only(path)?,
+    })
+}
+
+/// Writes `bytes` to `path` so that a reader sees the old file or the new
+/// one, never half: temporary file, fsync, rename, fsync of the directory.
+///
+/// # Errors
+///
+/// File-system errors; `path` is then unchanged.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.tmp"));
+    {
+        let file = File::create(&tmp).map_err(io(&tmp))?;
+        let mut writer = BufWriter::new(file);
+        writer.write_all(bytes).map_err(io(&tmp))?;
+        let file = writer.into_inner().map_err(|e| io(&tmp)(e.into_error()))?;
+        file.sync_all().map_err(io(&tmp))?;
+    }
+    fs::rename(&tmp, path).map_err(io(path))?;
+    if let Ok(d) = File::open(dir) {
+        // Directory fsync makes the rename durable; not all platforms allow it.
+        let _ = d.sync_all();
+    }
+    Ok(())
+}

@@ -1,0 +1,276 @@
+//! Vocabulary IRIs: our `pkg:` namespace and the standard terms we reuse.
+//!
+//! Every `pkg:` term is declared in `ontology/policykg.ttl`; a test checks
+//! that [`pkg::ALL`] and the ontology agree.
+
+/// Prefixes used in dumps, tables and named queries.
+pub const PREFIXES: &[(&str, &str)] = &[
+    ("pkg", pkg::NS),
+    ("pkgid", ID_BASE),
+    ("dcterms", "http://purl.org/dc/terms/"),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+    ("org", "http://www.w3.org/ns/org#"),
+    ("oa", "http://www.w3.org/ns/oa#"),
+    ("prov", "http://www.w3.org/ns/prov#"),
+    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("owl", "http://www.w3.org/2002/07/owl#"),
+    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+];
+
+/// Base of the IRIs we mint for documents, plans, items and units.
+pub const ID_BASE: &str = "https://w3id.org/policykg/id/";
+
+macro_rules! terms {
+    ($ns:expr; $( $(#[$doc:meta])* $name:ident = $local:literal ),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            pub const $name: oxigraph::model::NamedNodeRef<'static> =
+                oxigraph::model::NamedNodeRef::new_unchecked(concat!($ns, $local));
+        )*
+    };
+}
+
+/// Our own terms.
+pub mod pkg {
+    /// Namespace.
+    pub const NS: &str = "https://w3id.org/policykg/ontology#";
+
+    terms! { "https://w3id.org/policykg/ontology#";
+        /// A government action plan (the policy itself).
+        ACTION_PLAN = "ActionPlan",
+        /// The file that carries a plan (a news article, an official notice).
+        SOURCE_DOCUMENT = "SourceDocument",
+        /// A heading of a plan.
+        SECTION = "Section",
+        /// Something units are made responsible for.
+        ACTION_ITEM = "ActionItem",
+        /// A key task (重点任务).
+        KEY_TASK = "KeyTask",
+        /// A safeguard measure (保障措施).
+        SAFEGUARD = "Safeguard",
+        /// A responsibility list as written after an item.
+        RESPONSIBILITY_LIST = "ResponsibilityList",
+        /// One unit's place in one item's list (qualified relation).
+        ASSIGNMENT = "Assignment",
+        /// Class of roles.
+        ROLE = "Role",
+        /// Leads the item.
+        LEAD = "Lead",
+        /// Supports the lead.
+        SUPPORT = "Support",
+        /// Responsible jointly, no lead stated.
+        RESPONSIBLE = "Responsible",
+        /// Class of ways a role was decided.
+        ROLE_BASIS = "RoleBasis",
+        /// A label or role word in the list.
+        EXPLICIT_LABEL = "ExplicitLabel",
+        /// A rule the document states.
+        STATED_RULE = "StatedRule",
+        /// A plain list with no label and no stated rule.
+        NO_LEAD_STATED = "NoLeadStated",
+        /// A bracketed list with no label or role word, taken by guess.
+        GUESSED = "Guessed",
+        /// A place whose government issues plans.
+        JURISDICTION = "Jurisdiction",
+        /// Source document → the plan it carries.
+        REPORTS = "reports",
+        /// Item → assignment.
+        HAS_ASSIGNMENT = "hasAssignment",
+        /// Item → its responsibility list.
+        HAS_RESPONSIBILITY_LIST = "hasResponsibilityList",
+        /// Assignment → unit.
+        UNIT = "unit",
+        /// Assignment → 1-based position in the list.
+        POSITION = "position",
+        /// Assignment → role.
+        ROLE_PROP = "role",
+        /// Assignment → how the role was decided.
+        ROLE_BASIS_PROP = "roleBasis",
+        /// Assignment → the unit's name as written in the list.
+        UNIT_LABEL = "unitLabel",
+        /// Item → unit responsible in any role (shortcut).
+        RESPONSIBLE_UNIT = "responsibleUnit",
+        /// Item → unit that leads it (shortcut).
+        LEAD_UNIT = "leadUnit",
+        /// List → whether 等 stands for further unnamed units.
+        MORE_UNITS_UNNAMED = "moreUnitsUnnamed",
+        /// Section or item → number as written.
+        NUMBER = "number",
+        /// Section or item → 1-based order in the document.
+        ORDER = "order",
+        /// Section → 1-based depth.
+        LEVEL = "level",
+        /// Item → full text.
+        TEXT = "text",
+        /// Item → the plan it belongs to.
+        IN_PLAN = "inPlan",
+        /// Plan → first year covered.
+        PERIOD_START = "periodStart",
+        /// Plan → last year covered.
+        PERIOD_END = "periodEnd",
+        /// Plan or unit → jurisdiction.
+        JURISDICTION_PROP = "jurisdiction",
+        /// Thing → where in the source it was read.
+        ANCHOR = "anchor",
+        /// Anchor → 1-based line where the text starts.
+        LINE = "line",
+        /// Source document → file name.
+        FILE_NAME = "fileName",
+        /// Source document → length in code points.
+        LENGTH = "length",
+        /// Unit → whether a registry knows it.
+        RESOLVED = "resolved",
+        /// Build run → version of policykg that made it.
+        SOFTWARE_VERSION = "softwareVersion",
+    }
+
+    /// Every term above, for the ontology check.
+    pub const ALL: &[oxigraph::model::NamedNodeRef<'static>] = &[
+        ACTION_PLAN,
+        SOURCE_DOCUMENT,
+        SECTION,
+        ACTION_ITEM,
+        KEY_TASK,
+        SAFEGUARD,
+        RESPONSIBILITY_LIST,
+        ASSIGNMENT,
+        ROLE,
+        LEAD,
+        SUPPORT,
+        RESPONSIBLE,
+        ROLE_BASIS,
+        EXPLICIT_LABEL,
+        STATED_RULE,
+        NO_LEAD_STATED,
+        GUESSED,
+        JURISDICTION,
+        REPORTS,
+        HAS_ASSIGNMENT,
+        HAS_RESPONSIBILITY_LIST,
+        UNIT,
+        POSITION,
+        ROLE_PROP,
+        ROLE_BASIS_PROP,
+        UNIT_LABEL,
+        RESPONSIBLE_UNIT,
+        LEAD_UNIT,
+        MORE_UNITS_UNNAMED,
+        NUMBER,
+        ORDER,
+        LEVEL,
+        TEXT,
+        IN_PLAN,
+        PERIOD_START,
+        PERIOD_END,
+        JURISDICTION_PROP,
+        ANCHOR,
+        LINE,
+        FILE_NAME,
+        LENGTH,
+        RESOLVED,
+        SOFTWARE_VERSION,
+    ];
+}
+
+/// Dublin Core terms.
+pub mod dcterms {
+    terms! { "http://purl.org/dc/terms/";
+        /// Title.
+        TITLE = "title",
+        /// Identifier (a document's id).
+        IDENTIFIER = "identifier",
+        /// Date as given by the source.
+        DATE = "date",
+        /// Date of issue.
+        ISSUED = "issued",
+        /// Author or issuing body.
+        CREATOR = "creator",
+        /// Keyword.
+        SUBJECT = "subject",
+        /// Summary.
+        DESCRIPTION = "description",
+        /// Part → whole.
+        IS_PART_OF = "isPartOf",
+        /// Whole → part.
+        HAS_PART = "hasPart",
+    }
+}
+
+/// SKOS.
+pub mod skos {
+    terms! { "http://www.w3.org/2004/02/skos/core#";
+        /// Preferred label.
+        PREF_LABEL = "prefLabel",
+    }
+}
+
+/// The W3C Organization ontology.
+pub mod org {
+    terms! { "http://www.w3.org/ns/org#";
+        /// An organisation.
+        ORGANIZATION = "Organization",
+    }
+}
+
+/// The W3C Web Annotation vocabulary.
+pub mod oa {
+    terms! { "http://www.w3.org/ns/oa#";
+        /// A part of a source.
+        SPECIFIC_RESOURCE = "SpecificResource",
+        /// Source of a specific resource.
+        HAS_SOURCE = "hasSource",
+        /// Selector of a specific resource.
+        HAS_SELECTOR = "hasSelector",
+        /// Selects by quoting.
+        TEXT_QUOTE_SELECTOR = "TextQuoteSelector",
+        /// Selects by code-point offsets.
+        TEXT_POSITION_SELECTOR = "TextPositionSelector",
+        /// The quoted text.
+        EXACT = "exact",
+        /// First code point.
+        START = "start",
+        /// One past the last code point.
+        END = "end",
+    }
+}
+
+/// PROV-O.
+pub mod prov {
+    terms! { "http://www.w3.org/ns/prov#";
+        /// An activity.
+        ACTIVITY = "Activity",
+        /// A software agent.
+        SOFTWARE_AGENT = "SoftwareAgent",
+        /// Activity → entity it used.
+        USED = "used",
+        /// Entity → activity that made it.
+        WAS_GENERATED_BY = "wasGeneratedBy",
+        /// Activity → agent.
+        WAS_ASSOCIATED_WITH = "wasAssociatedWith",
+    }
+}
+
+/// RDF and RDFS.
+pub mod rdf {
+    terms! { "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+        /// rdf:type.
+        TYPE = "type",
+    }
+    terms! { "http://www.w3.org/2000/01/rdf-schema#";
+        /// rdfs:label.
+        LABEL = "label",
+    }
+}
+
+/// XML Schema datatypes.
+pub mod xsd {
+    terms! { "http://www.w3.org/2001/XMLSchema#";
+        /// Date and time.
+        DATE_TIME = "dateTime",
+        /// Date.
+        DATE = "date",
+        /// Year.
+        G_YEAR = "gYear",
+    }
+}
