@@ -14,11 +14,15 @@
 //! ```
 
 pub mod annotate;
+pub mod cli;
+pub mod commands;
 pub mod document;
 pub mod error;
 pub mod ontology;
 pub mod outline;
+pub mod query;
 pub mod rdf;
 pub mod source;
 pub mod store;
+pub mod table;
 pub mod vocab;

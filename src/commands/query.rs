@@ -1,0 +1,70 @@
+//! `policykg query`: SPARQL inline, from a file or by name.
+
+use crate::cli::QueryArgs;
+use crate::query::{self, NAMED, NamedQuery};
+use crate::store::{Access, StoreDir};
+use crate::table::Table;
+use anyhow::{Context, Result, bail};
+use std::io::Write;
+use std::time::Instant;
+
+/// Runs `query`.
+///
+/// # Errors
+///
+/// An unknown name, a missing parameter, an unreadable file, bad SPARQL, or
+/// a store error.
+pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
+    if args.list {
+        let mut table = Table::new(vec!["name".into(), "parameters".into(), "question".into()]);
+        for q in NAMED {
+            let params: Vec<&str> = q.params().map(|(n, _)| n).collect();
+            table.push(vec![q.name.into(), params.join(", "), q.question().into()]);
+        }
+        table.write(out)?;
+        return Ok(());
+    }
+    let started = Instant::now();
+    let (origin, text) = if let Some(name) = &args.name {
+        let q = NamedQuery::find(name).with_context(|| {
+            let names: Vec<&str> = NAMED.iter().map(|q| q.name).collect();
+            format!(
+                "--name {name}: no such named query; choose one of {}",
+                names.join(", ")
+            )
+        })?;
+        let declared: Vec<&str> = q.params().map(|(n, _)| n).collect();
+        for (n, doc) in q.params() {
+            if !args.param.iter().any(|(p, _)| p == n) {
+                bail!("named query {name} needs --param {n}=VALUE ({doc})");
+            }
+        }
+        if let Some((p, _)) = args
+            .param
+            .iter()
+            .find(|(p, _)| !declared.contains(&p.as_str()))
+        {
+            bail!(
+                "named query {name} has no parameter `{p}`; it takes: {}",
+                if declared.is_empty() {
+                    "none".to_owned()
+                } else {
+                    declared.join(", ")
+                }
+            );
+        }
+        (format!("queries/{name}.rq"), q.text.to_owned())
+    } else if let Some(file) = &args.file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("{}: cannot read the query", file.display()))?;
+        (file.display().to_string(), text)
+    } else {
+        ("query".to_owned(), args.sparql.clone().unwrap_or_default())
+    };
+    let store = StoreDir::open(&args.store.store, Access::Read)?;
+    query::run(store.store(), &origin, &text, &args.param, args.format, out)?;
+    out.flush()?;
+    let summary = query::summary(store.store())?;
+    super::print_summary(&args.store.store, &summary, started.elapsed());
+    Ok(())
+}

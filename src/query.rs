@@ -1,0 +1,309 @@
+//! SPARQL over the store: named queries from `queries/`, safe parameter
+//! binding, and results as an aligned table or a W3C results format.
+
+use crate::table::Table;
+use crate::vocab::PREFIXES;
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{Literal, Term, Variable};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+use std::io::Write;
+
+/// A query shipped in `queries/`, compiled into the binary.
+#[derive(Debug, Clone, Copy)]
+pub struct NamedQuery {
+    /// Name (file stem).
+    pub name: &'static str,
+    /// SPARQL text.
+    pub text: &'static str,
+}
+
+macro_rules! named {
+    ($($name:literal),* $(,)?) => {
+        &[$(NamedQuery { name: $name, text: include_str!(concat!("../queries/", $name, ".rq")) }),*]
+    };
+}
+
+/// Every named query (a test checks this matches the files in `queries/`).
+pub const NAMED: &[NamedQuery] = named![
+    "assignments",
+    "bureaus-by-involvement",
+    "co-responsible-pairs",
+    "outline",
+    "tasks-of-unit",
+];
+
+impl NamedQuery {
+    /// Looks a query up by name.
+    #[must_use]
+    pub fn find(name: &str) -> Option<Self> {
+        NAMED.iter().find(|q| q.name == name).copied()
+    }
+
+    /// The one-line question from the `# Question:` header.
+    #[must_use]
+    pub fn question(&self) -> &'static str {
+        header(self.text, "Question:").next().unwrap_or("")
+    }
+
+    /// Parameter names from `# Param: NAME = description` headers.
+    pub fn params(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        header(self.text, "Param:").map(|p| {
+            let (name, doc) = p.split_once('=').unwrap_or((p, ""));
+            (name.trim(), doc.trim())
+        })
+    }
+}
+
+fn header<'a>(text: &'a str, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    text.lines()
+        .take_while(|l| l.starts_with('#'))
+        .filter_map(move |l| l.trim_start_matches('#').trim().strip_prefix(key))
+        .map(str::trim)
+}
+
+/// How to print results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// An aligned table for the terminal.
+    Table,
+    /// SPARQL 1.1 CSV results.
+    Csv,
+    /// SPARQL 1.1 TSV results.
+    Tsv,
+    /// SPARQL 1.1 JSON results.
+    Json,
+    /// SPARQL XML results.
+    Xml,
+}
+
+/// Errors from running a query.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// The SPARQL does not parse.
+    #[error("{origin}: the query is not valid SPARQL: {message}")]
+    Syntax {
+        /// Where the query came from.
+        origin: String,
+        /// The parser's message, with its position.
+        message: String,
+    },
+    /// A parameter is missing or unknown.
+    #[error("{0}")]
+    Params(String),
+    /// Evaluation failed.
+    #[error("{origin}: {message}")]
+    Evaluation {
+        /// Where the query came from.
+        origin: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Writing the output failed.
+    #[error("cannot write the results")]
+    Io(#[from] std::io::Error),
+}
+
+/// Runs `sparql` on `store` with `params` bound as plain literals (never
+/// pasted into the text) over the union of all graphs, and writes the
+/// results to `out`.
+///
+/// # Errors
+///
+/// Syntax and evaluation errors, and write errors.
+pub fn run(
+    store: &Store,
+    origin: &str,
+    sparql: &str,
+    params: &[(String, String)],
+    format: OutputFormat,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
+    let results = execute(store, origin, sparql, params)?;
+    write_results(results, origin, format, out)
+}
+
+/// Parses and evaluates; see [`run`].
+///
+/// # Errors
+///
+/// Syntax and evaluation errors.
+pub fn execute(
+    store: &Store,
+    origin: &str,
+    sparql: &str,
+    params: &[(String, String)],
+) -> Result<QueryResults<'static>, QueryError> {
+    // Oxigraph's HTTP client is not compiled in, so a SERVICE clause cannot
+    // make this process call out.
+    let mut prepared =
+        SparqlEvaluator::new()
+            .parse_query(sparql)
+            .map_err(|e| QueryError::Syntax {
+                origin: origin.to_owned(),
+                message: e.to_string(),
+            })?;
+    prepared.dataset_mut().set_default_graph_as_union();
+    for (name, value) in params {
+        let variable = Variable::new(name.as_str()).map_err(|_| {
+            QueryError::Params(format!(
+                "--param {name}=…: `{name}` is not a valid SPARQL variable name"
+            ))
+        })?;
+        prepared = prepared.substitute_variable(variable, Literal::new_simple_literal(value));
+    }
+    prepared
+        .on_store(store)
+        .execute()
+        .map_err(|e| QueryError::Evaluation {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })
+}
+
+fn write_results(
+    results: QueryResults<'static>,
+    origin: &str,
+    format: OutputFormat,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
+    let eval = |e: oxigraph::sparql::QueryEvaluationError| QueryError::Evaluation {
+        origin: origin.to_owned(),
+        message: e.to_string(),
+    };
+    match results {
+        QueryResults::Solutions(solutions) => {
+            let variables: Vec<Variable> = solutions.variables().to_vec();
+            if format == OutputFormat::Table {
+                let mut table =
+                    Table::new(variables.iter().map(|v| v.as_str().to_owned()).collect());
+                for solution in solutions {
+                    let solution = solution.map_err(eval)?;
+                    table.push(
+                        variables
+                            .iter()
+                            .map(|v| solution.get(v).map(display_term).unwrap_or_default())
+                            .collect(),
+                    );
+                }
+                table.write(out)?;
+                return Ok(());
+            }
+            let mut writer = QueryResultsSerializer::from_format(results_format(format))
+                .serialize_solutions_to_writer(out, variables)?;
+            for solution in solutions {
+                writer.serialize(&solution.map_err(eval)?)?;
+            }
+            writer.finish()?;
+        }
+        QueryResults::Boolean(value) => {
+            if format == OutputFormat::Table {
+                writeln!(out, "{value}")?;
+            } else {
+                QueryResultsSerializer::from_format(results_format(format))
+                    .serialize_boolean_to_writer(out, value)?;
+            }
+        }
+        QueryResults::Graph(triples) => {
+            let mut serializer = RdfSerializer::from_format(RdfFormat::Turtle);
+            for (prefix, iri) in PREFIXES {
+                serializer =
+                    serializer
+                        .with_prefix(*prefix, *iri)
+                        .map_err(|e| QueryError::Evaluation {
+                            origin: origin.to_owned(),
+                            message: e.to_string(),
+                        })?;
+            }
+            let mut writer = serializer.for_writer(out);
+            for triple in triples {
+                writer.serialize_triple(&triple.map_err(eval)?)?;
+            }
+            writer.finish()?;
+        }
+    }
+    Ok(())
+}
+
+fn results_format(format: OutputFormat) -> QueryResultsFormat {
+    match format {
+        OutputFormat::Csv => QueryResultsFormat::Csv,
+        OutputFormat::Tsv => QueryResultsFormat::Tsv,
+        OutputFormat::Xml => QueryResultsFormat::Xml,
+        OutputFormat::Json | OutputFormat::Table => QueryResultsFormat::Json,
+    }
+}
+
+/// A term as a person reads it: literals by value, IRIs with our prefixes.
+#[must_use]
+pub fn display_term(term: &Term) -> String {
+    match term {
+        Term::Literal(l) => l.value().to_owned(),
+        Term::NamedNode(n) => PREFIXES
+            .iter()
+            .find_map(|(p, ns)| {
+                n.as_str()
+                    .strip_prefix(ns)
+                    .map(|local| format!("{p}:{local}"))
+            })
+            .unwrap_or_else(|| n.as_str().to_owned()),
+        other => other.to_string(),
+    }
+}
+
+/// Counts for the one-line summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Source documents.
+    pub documents: u64,
+    /// Action items.
+    pub items: u64,
+    /// Assignments.
+    pub assignments: u64,
+    /// Distinct units in assignments.
+    pub units: u64,
+    /// All quads.
+    pub triples: u64,
+}
+
+/// Counts documents, items, assignments, units and quads.
+///
+/// # Errors
+///
+/// Evaluation errors.
+pub fn summary(store: &Store) -> Result<Summary, QueryError> {
+    const COUNTS: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
+        SELECT
+          (COUNT(DISTINCT ?doc) AS ?documents) (COUNT(DISTINCT ?item) AS ?items)
+          (COUNT(DISTINCT ?assignment) AS ?assignments) (COUNT(DISTINCT ?unit) AS ?units)
+        WHERE {
+          { ?doc a pkg:SourceDocument }
+          UNION { ?item pkg:inPlan ?plan }
+          UNION { ?assignment pkg:unit ?unit }
+        }";
+    let count = |solution: &oxigraph::sparql::QuerySolution, name: &str| {
+        solution
+            .get(name)
+            .and_then(|t| match t {
+                Term::Literal(l) => l.value().parse().ok(),
+                _ => None,
+            })
+            .unwrap_or(0)
+    };
+    let mut s = Summary::default();
+    if let QueryResults::Solutions(mut rows) = execute(store, "summary", COUNTS, &[])?
+        && let Some(row) = rows.next()
+    {
+        let row = row.map_err(|e| QueryError::Evaluation {
+            origin: "summary".to_owned(),
+            message: e.to_string(),
+        })?;
+        s.documents = count(&row, "documents");
+        s.items = count(&row, "items");
+        s.assignments = count(&row, "assignments");
+        s.units = count(&row, "units");
+    }
+    s.triples = store.len().map_or(0, |n| n as u64);
+    Ok(s)
+}

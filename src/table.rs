@@ -1,0 +1,86 @@
+//! Aligned text tables. Chinese characters take two columns on a terminal,
+//! so widths are display widths, not bytes or chars.
+
+use std::io::{self, Write};
+use unicode_width::UnicodeWidthStr;
+
+/// A table of text cells.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with these column names.
+    #[must_use]
+    pub fn new(header: Vec<String>) -> Self {
+        Self {
+            header,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row (missing cells are blank).
+    pub fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    /// Writes the table: header, a rule, then rows, columns padded to their
+    /// widest cell; line breaks inside cells are shown as spaces.
+    ///
+    /// # Errors
+    ///
+    /// Write errors.
+    pub fn write(&self, out: &mut dyn Write) -> io::Result<()> {
+        let clean = |s: &str| s.replace(['\n', '\r', '\t'], " ");
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                if i < widths.len() {
+                    widths[i] = widths[i].max(clean(cell).width());
+                }
+            }
+        }
+        let line = |cells: &[String], out: &mut dyn Write| -> io::Result<()> {
+            let mut text = String::new();
+            for (i, width) in widths.iter().enumerate() {
+                let cell = clean(cells.get(i).map_or("", String::as_str));
+                if i > 0 {
+                    text.push_str("  ");
+                }
+                text.push_str(&cell);
+                if i + 1 < widths.len() {
+                    text.push_str(&" ".repeat(width.saturating_sub(cell.width())));
+                }
+            }
+            writeln!(out, "{}", text.trim_end())
+        };
+        line(&self.header, out)?;
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        line(&rule, out)?;
+        for row in &self.rows {
+            line(row, out)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_cells_align_by_display_width() {
+        let mut t = Table::new(vec!["unit".into(), "items".into()]);
+        t.push(vec!["市工信局".into(), "15".into()]);
+        t.push(vec!["NFT".into(), "3".into()]);
+        let mut out = Vec::new();
+        t.write(&mut out).expect("writes");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(
+            text,
+            "unit      items\n--------  -----\n市工信局  15\nNFT       3\n"
+        );
+    }
+}

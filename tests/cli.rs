@@ -1,0 +1,359 @@
+//! The command line end to end: building, rebuilding, bad input, the store
+//! lock, and queries in every output format.
+
+mod common;
+
+use common::{Sandbox, repo_file, run_in};
+
+/// The bundled plan's counts, as issue #2 and a hand count of the plan give
+/// them: 16 items (12 key tasks, 4 safeguards), 61 (item, unit) assignments
+/// over 20 distinct units.
+const BUNDLED_SUMMARY: &str = "1 document, 16 items, 61 assignments, 20 units";
+
+#[test]
+fn build_with_no_input_builds_the_bundled_plan() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["build"]).ok();
+    assert!(run.stderr.contains(BUNDLED_SUMMARY), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "data only on stdout: {}", run.stdout);
+}
+
+#[test]
+fn build_twice_leaves_the_store_unchanged() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let first = sb.dump();
+    sb.run(&["build"]).ok();
+    assert_eq!(first, sb.dump());
+    assert!(
+        sb.run(&["query", "SELECT * {}"])
+            .ok()
+            .stderr
+            .contains(BUNDLED_SUMMARY)
+    );
+}
+
+#[test]
+fn the_same_file_built_in_two_stores_gives_the_same_bytes() {
+    let (a, b) = (Sandbox::new(), Sandbox::new());
+    a.run(&["build"]).ok();
+    b.run(&["build"]).ok();
+    assert_eq!(a.dump(), b.dump());
+}
+
+#[test]
+fn building_a_directory_skips_files_that_are_not_plans() {
+    let sb = Sandbox::new();
+    let corpus = repo_file("tests/corpus");
+    let run = sb.run(&["build", corpus.to_str().expect("utf-8")]).ok();
+    assert!(
+        run.stderr.contains("README.md: not a plan"),
+        "{}",
+        run.stderr
+    );
+    // 5 plans; 20 + 9 + 44 + 4 + 21 annotated items in their gold files.
+    assert!(run.stderr.contains("5 documents"), "{}", run.stderr);
+    let pairs = sb
+        .run(&["query", "--format", "csv", "--name", "assignments"])
+        .ok();
+    let documents: std::collections::BTreeSet<&str> = pairs
+        .stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(documents.len(), 5);
+}
+
+/// Builds the bundled plan, then a bad input: the build fails with exit code
+/// 1, a message naming the file and line, and the store is as it was.
+fn rejects(name: &str, bytes: &[u8], expected: &str) {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let before = sb.dump();
+    let path = sb.file(name, bytes);
+    let run = sb.run(&["build", path.to_str().expect("utf-8")]).fails();
+    assert!(
+        run.stderr.contains(expected),
+        "expected `{expected}` in:\n{}",
+        run.stderr
+    );
+    assert_eq!(before, sb.dump(), "the store changed");
+}
+
+#[test]
+fn non_utf8_input_is_rejected_and_named_as_gbk() {
+    // "一、任务" then "厦门" in GBK.
+    let mut bytes = "一、任务\n".as_bytes().to_vec();
+    bytes.extend([0xCF, 0xC3, 0xC3, 0xC5]);
+    rejects("gbk.md", &bytes, "gbk.md:2: the file is not valid UTF-8");
+}
+
+#[test]
+fn a_file_with_no_items_is_rejected() {
+    rejects(
+        "notes.md",
+        "只是一段说明文字。\n".as_bytes(),
+        "notes.md:1: no numbered items found",
+    );
+}
+
+#[test]
+fn broken_front_matter_is_rejected() {
+    rejects(
+        "fm.md",
+        b"---\ntitle: x\n",
+        "fm.md:1: the front matter opened here never closes",
+    );
+    rejects("yaml.md", b"---\ntitle: [a\n---\n1. x\n", "yaml.md:");
+}
+
+#[test]
+fn an_unclosed_responsibility_list_is_rejected() {
+    rejects(
+        "open.md",
+        "一、任务\n\n1. 建设平台。（责任单位：市工信局、市科技局\n\n2. 下一项。\n".as_bytes(),
+        "open.md:3: a responsibility list opens with （ but never closes; expected ）",
+    );
+}
+
+#[test]
+fn an_empty_file_is_rejected() {
+    rejects("empty.md", b"", "empty.md:1: the file is empty");
+}
+
+#[test]
+fn a_missing_path_and_an_empty_directory_are_rejected() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["build", "no/such/plan.md"]).fails();
+    assert!(
+        run.stderr
+            .contains("no/such/plan.md: cannot read this input"),
+        "{}",
+        run.stderr
+    );
+    std::fs::create_dir(sb.dir.path().join("empty")).expect("mkdir");
+    let run = sb.run(&["build", "empty"]).fails();
+    assert!(
+        run.stderr.contains("empty: no plans in this directory"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !sb.store().join("policykg-store.json").exists(),
+        "no store is created for a failed build"
+    );
+}
+
+#[test]
+fn a_store_in_use_is_reported_as_such() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let _held = policykg::store::StoreDir::open(&sb.store(), policykg::store::Access::Write)
+        .expect("opens");
+    let run = sb.run(&["build"]).fails();
+    let expected = format!(
+        "the store at {} is in use by another policykg process",
+        sb.store().display()
+    );
+    assert!(run.stderr.contains(&expected), "{}", run.stderr);
+}
+
+#[test]
+fn a_store_from_a_newer_version_or_the_other_backend_is_refused() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let meta = sb.store().join("policykg-store.json");
+    let backend = policykg::store::BACKEND;
+    std::fs::write(
+        &meta,
+        format!("{{\"format\":\"policykg-store\",\"version\":99,\"backend\":\"{backend}\"}}"),
+    )
+    .expect("write");
+    let run = sb.run(&["query", "--name", "outline"]).fails();
+    assert!(
+        run.stderr
+            .contains("has format version 99, newer than this policykg reads"),
+        "{}",
+        run.stderr
+    );
+    let other = if backend == "rocksdb" {
+        "memory"
+    } else {
+        "rocksdb"
+    };
+    std::fs::write(
+        &meta,
+        format!("{{\"format\":\"policykg-store\",\"version\":1,\"backend\":\"{other}\"}}"),
+    )
+    .expect("write");
+    let run = sb.run(&["query", "--name", "outline"]).fails();
+    assert!(
+        run.stderr
+            .contains(&format!("was written by the {other} backend")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_directory_that_is_not_a_store_is_not_touched() {
+    let sb = Sandbox::new();
+    sb.file("store/thesis.docx", b"precious");
+    let run = sb.run(&["build"]).fails();
+    assert!(
+        run.stderr.contains("is not a policykg store"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(sb.store().join("thesis.docx")).expect("still there"),
+        b"precious"
+    );
+}
+
+#[test]
+fn querying_a_store_that_does_not_exist_says_how_to_make_one() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["query", "--name", "outline"]).fails();
+    assert!(
+        run.stderr.contains("there is no store at"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("policykg build"), "{}", run.stderr);
+}
+
+#[test]
+fn queries_run_inline_from_a_file_and_by_name() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let count = "PREFIX pkg: <https://w3id.org/policykg/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?a a pkg:Assignment }";
+    let inline = sb.run(&["query", "--format", "csv", count]).ok();
+    assert_eq!(inline.stdout, "n\r\n61\r\n");
+    let file = sb.file("count.rq", count.as_bytes());
+    let from_file = sb
+        .run(&[
+            "query",
+            "--format",
+            "csv",
+            "--file",
+            file.to_str().expect("utf-8"),
+        ])
+        .ok();
+    assert_eq!(from_file.stdout, inline.stdout);
+    let named = sb
+        .run(&[
+            "query",
+            "--name",
+            "tasks-of-unit",
+            "--param",
+            "unit=市招商办",
+        ])
+        .ok();
+    assert!(
+        named.stdout.contains("引进行业领军企业"),
+        "{}",
+        named.stdout
+    );
+}
+
+#[test]
+fn every_results_format_is_well_formed() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let q = ["query", "--name", "bureaus-by-involvement", "--format"];
+    let json = sb.run(&[&q[..], &["json"]].concat()).ok().stdout;
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON results");
+    assert_eq!(
+        parsed["results"]["bindings"].as_array().map(Vec::len),
+        Some(20)
+    );
+    let tsv = sb.run(&[&q[..], &["tsv"]].concat()).ok().stdout;
+    assert_eq!(tsv.lines().count(), 21);
+    assert!(tsv.starts_with("?unit\t?unit_label\t?items"), "{tsv}");
+    let xml = sb.run(&[&q[..], &["xml"]].concat()).ok().stdout;
+    assert_eq!(xml.matches("<result>").count(), 20);
+    let csv = sb.run(&[&q[..], &["csv"]].concat()).ok().stdout;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(reader.records().count(), 20);
+}
+
+#[test]
+fn bad_queries_and_parameters_get_clear_errors() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let run = sb.run(&["query", "SELECT ?x WHERE { ?x"]).fails();
+    assert!(
+        run.stderr.contains("query: the query is not valid SPARQL"),
+        "{}",
+        run.stderr
+    );
+    let run = sb.run(&["query", "--name", "nope"]).fails();
+    assert!(
+        run.stderr
+            .contains("no such named query; choose one of assignments"),
+        "{}",
+        run.stderr
+    );
+    let run = sb.run(&["query", "--name", "tasks-of-unit"]).fails();
+    assert!(
+        run.stderr.contains("needs --param unit=VALUE"),
+        "{}",
+        run.stderr
+    );
+    let run = sb
+        .run(&["query", "--name", "outline", "--param", "x=1"])
+        .fails();
+    assert!(
+        run.stderr.contains("has no parameter `x`"),
+        "{}",
+        run.stderr
+    );
+    let usage = sb.run(&["query"]);
+    assert_eq!(usage.code, 2, "bad usage exits 2: {}", usage.stderr);
+}
+
+#[test]
+fn a_closed_stdout_pipe_is_not_an_error() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let bin = env!("CARGO_BIN_EXE_policykg");
+    let store = sb.store();
+    // Every quad: far more than a pipe buffer, so the writer hits the closed pipe.
+    let script = format!(
+        "set -o pipefail; '{bin}' query --store '{}' --format csv 'SELECT * WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}' | head -c 10 >/dev/null",
+        store.display()
+    );
+    let status = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .status()
+        .expect("bash runs");
+    assert!(status.success());
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for sub in [&["--help"][..], &["build", "--help"], &["query", "--help"]] {
+        let run = run_in(dir.path(), sub).ok();
+        assert!(
+            run.stdout.contains("--store") || sub.len() == 1,
+            "{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn list_shows_every_named_query_with_its_question() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = run_in(dir.path(), &["query", "--list"]).ok();
+    for q in policykg::query::NAMED {
+        assert!(
+            run.stdout.contains(q.name) && run.stdout.contains(q.question()),
+            "{}",
+            run.stdout
+        );
+    }
+}
