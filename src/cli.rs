@@ -1,6 +1,7 @@
 //! The command line: every subcommand and argument, with its help text.
 
 use crate::query::OutputFormat;
+use crate::report::{ReportFormat, SortKey};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -23,6 +24,10 @@ pub enum Command {
     Build(BuildArgs),
     /// Run a SPARQL query: inline, from a file, or a named query.
     Query(QueryArgs),
+    /// Rank the units (bureaus) by involvement, with network measures.
+    Report(ReportArgs),
+    /// Print whole-network figures and the communities.
+    Network(NetworkArgs),
 }
 
 /// Options every command shares.
@@ -84,6 +89,90 @@ pub struct QueryArgs {
 
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// Which assignments make up the network.
+#[derive(Debug, Args)]
+pub struct Selection {
+    /// Only this document (its id, as in the `document` column of queries).
+    #[arg(long, value_name = "ID")]
+    pub document: Option<String>,
+
+    /// Only documents of this jurisdiction, e.g. 厦门市.
+    #[arg(long, value_name = "PLACE")]
+    pub jurisdiction: Option<String>,
+
+    /// Count key tasks only (by default safeguard measures count too).
+    #[arg(long)]
+    pub key_tasks_only: bool,
+
+    /// Leave out collective actors such as 各区政府 (by default they are kept
+    /// and marked by their kind).
+    #[arg(long)]
+    pub without_collectives: bool,
+}
+
+impl Selection {
+    /// As network options.
+    #[must_use]
+    pub fn options(&self) -> crate::network::Options {
+        crate::network::Options {
+            key_tasks_only: self.key_tasks_only,
+            without_collectives: self.without_collectives,
+            document: self.document.clone(),
+            jurisdiction: self.jurisdiction.clone(),
+        }
+    }
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Show only the first N units (all by default).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Rank by this measure (descending; constraint ascending).
+    #[arg(long, value_enum, default_value_t = SortKey::Items)]
+    pub sort: SortKey,
+
+    /// Output format; csv and json carry every measure.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+
+    /// Also write a self-contained HTML page (table, bar chart, network
+    /// drawing) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub selection: Selection,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Arguments of `network`.
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FiguresFormat::Table)]
+    pub format: FiguresFormat,
+
+    #[command(flatten)]
+    pub selection: Selection,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Output formats of `network`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FiguresFormat {
+    /// Aligned tables.
+    Table,
+    /// JSON.
+    Json,
 }
 
 fn parse_param(text: &str) -> Result<(String, String), String> {

@@ -14,6 +14,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Build(args) => commands::build::run(args),
         Command::Query(args) => commands::query::run(args, &mut out),
+        Command::Report(args) => commands::report::run(args, &mut out),
+        Command::Network(args) => commands::network::run(args, &mut out),
     }
     .and_then(|()| out.flush().map_err(Into::into));
     match result {

@@ -357,3 +357,124 @@ fn list_shows_every_named_query_with_its_question() {
         );
     }
 }
+
+#[test]
+fn report_works_from_a_fresh_store_and_ranks_the_industry_bureau_first() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["report", "--top", "3"]).ok();
+    assert!(
+        run.stderr.contains("building the bundled plan first"),
+        "{}",
+        run.stderr
+    );
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "header, rule and 3 rows: {}", run.stdout);
+    assert!(
+        lines[2].starts_with("1     市工信局") && lines[2].contains(" 15 "),
+        "{}",
+        lines[2]
+    );
+    // A second run finds the store built and does not build again.
+    let again = sb.run(&["report", "--top", "3"]).ok();
+    assert!(!again.stderr.contains("building"), "{}", again.stderr);
+    assert_eq!(again.stdout, run.stdout);
+}
+
+#[test]
+fn report_formats_carry_every_measure() {
+    let sb = Sandbox::new();
+    let csv_text = sb.run(&["report", "--format", "csv"]).ok().stdout;
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header, policykg::report::CSV_COLUMNS);
+    assert_eq!(reader.records().count(), 20);
+    let json: serde_json::Value =
+        serde_json::from_str(&sb.run(&["report", "--format", "json"]).ok().stdout).expect("JSON");
+    assert_eq!(json["units"][0]["label"], "市工信局");
+    for column in policykg::report::CSV_COLUMNS {
+        assert!(
+            json["units"][0].get(column).is_some(),
+            "json lacks {column}"
+        );
+    }
+    assert_eq!(json["network"]["nodes"], 20);
+    let md = sb
+        .run(&["report", "--format", "markdown", "--top", "1"])
+        .ok()
+        .stdout;
+    assert!(
+        md.starts_with("| rank | unit |") && md.contains("| 1 | 市工信局 |"),
+        "{md}"
+    );
+    let by_betweenness = sb
+        .run(&[
+            "report",
+            "--format",
+            "csv",
+            "--sort",
+            "betweenness",
+            "--top",
+            "1",
+        ])
+        .ok()
+        .stdout;
+    assert!(
+        by_betweenness
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains(",市工信局,")),
+        "{by_betweenness}"
+    );
+}
+
+#[test]
+fn report_html_is_one_self_contained_page() {
+    let sb = Sandbox::new();
+    let page = sb.dir.path().join("report.html");
+    sb.run(&["report", "--html", page.to_str().expect("utf-8")])
+        .ok();
+    let html = std::fs::read_to_string(&page).expect("page written");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(
+        html.matches("<svg").count(),
+        2,
+        "bar chart and network drawing"
+    );
+    assert_eq!(html.matches("<circle").count(), 20, "one node per unit");
+    assert!(
+        !html.contains("src=") && !html.contains("<link") && !html.contains("<script"),
+        "nothing fetched"
+    );
+    let again = sb.dir.path().join("again.html");
+    sb.run(&["report", "--html", again.to_str().expect("utf-8")])
+        .ok();
+    assert_eq!(
+        std::fs::read(&again).expect("written"),
+        html.as_bytes(),
+        "same input, same bytes"
+    );
+}
+
+#[test]
+fn network_prints_figures_and_communities() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["network"]).ok();
+    assert!(
+        run.stdout.contains("units (nodes)          20"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("links (edges)          66"),
+        "{}",
+        run.stdout
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&sb.run(&["network", "--format", "json"]).ok().stdout).expect("JSON");
+    assert_eq!(json["edges"], 66);
+}

@@ -2,11 +2,37 @@
 //! job through the library.
 
 pub mod build;
+pub mod network;
 pub mod query;
+pub mod report;
 
-use crate::query::Summary;
+use crate::query::{self as sparql, Summary};
+use crate::store::{Access, StoreDir, StoreError};
 use std::path::Path;
 use std::time::Duration;
+
+/// Opens the store for reading; if there is none yet (or it holds no
+/// document), builds the bundled plan into it first, so that the analysis
+/// commands work on a fresh checkout with no arguments.
+///
+/// # Errors
+///
+/// Store errors.
+pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
+    match StoreDir::open(path, Access::Read) {
+        Ok(store) if sparql::summary(store.store())?.documents > 0 => return Ok(store),
+        Ok(_) | Err(StoreError::Missing { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    eprintln!(
+        "the store at {} is empty: building the bundled plan first",
+        path.display()
+    );
+    let mut store = StoreDir::open(path, Access::Write)?;
+    let doc = crate::document::parse(build::BUNDLED_NAME, build::BUNDLED)?;
+    build::write(&mut store, std::slice::from_ref(&doc))?;
+    Ok(store)
+}
 
 /// The one-line summary every command prints to standard error.
 pub fn print_summary(store: &Path, summary: &Summary, elapsed: Duration) {
