@@ -43,6 +43,9 @@ pub struct Document {
     pub plan_title: String,
     /// Issuing bodies as written.
     pub issuers: Vec<String>,
+    /// For each issuer, the registry unit it resolves to (set by
+    /// [`crate::recognize`]).
+    pub issuer_units: Vec<Option<String>>,
     /// Period covered, in years (`2022—2024`).
     pub period: Option<(u16, u16)>,
     /// The place whose government issued the plan (`厦门市`, `全国`), if known.
@@ -72,6 +75,8 @@ pub struct Section {
     pub parent: Option<usize>,
     /// The heading paragraph.
     pub quote: Quote,
+    /// Things the heading names (set by [`crate::recognize`]).
+    pub mentions: Vec<Mention>,
 }
 
 /// The kind of an item.
@@ -102,6 +107,25 @@ pub struct Item {
     pub quote: Quote,
     /// The responsibility list, if the item has one.
     pub list: Option<ResponsibilityList>,
+    /// Things the item names, in text order (set by [`crate::recognize`]).
+    pub mentions: Vec<Mention>,
+}
+
+/// A place where a text names a thing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// The thing's identifier (a registry IRI, or one minted from its kind
+    /// and name when a pattern found it).
+    pub key: String,
+    /// Its class (`Technology`, `Institution`, `LegalAct` …, or
+    /// `Organization` for a unit named in prose).
+    pub class: String,
+    /// The name as written.
+    pub label: String,
+    /// Whether a registry lists it.
+    pub registered: bool,
+    /// Where.
+    pub quote: Quote,
 }
 
 /// A responsibility list as found.
@@ -128,6 +152,8 @@ pub struct Assignment {
     pub basis: RoleBasis,
     /// Where the name is.
     pub quote: Quote,
+    /// The registry unit it resolves to (set by [`crate::recognize`]).
+    pub unit: Option<String>,
 }
 
 /// Section headings whose items are safeguard measures rather than key tasks.
@@ -201,6 +227,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
                 level: node.level,
                 parent: parent_section,
                 quote,
+                mentions: Vec::new(),
             });
             continue;
         }
@@ -250,6 +277,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
             section: parent_section,
             quote,
             list: list.map(|(l, _)| l),
+            mentions: Vec::new(),
         });
     }
     if items.is_empty() {
@@ -263,6 +291,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
         file: file_name(name),
         front: source.front.fields.clone(),
         plan_title: meta.title,
+        issuer_units: vec![None; meta.issuers.len()],
         issuers: meta.issuers,
         period: meta.period,
         jurisdiction: meta.jurisdiction,
@@ -336,6 +365,7 @@ fn responsibility(
                 role: unit.role,
                 basis: unit.basis,
                 quote: quote_of(source, &blocks[*b], unit.span.0, unit.span.1),
+                unit: None,
             });
         }
     }

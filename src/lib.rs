@@ -23,6 +23,8 @@ pub mod ontology;
 pub mod outline;
 pub mod query;
 pub mod rdf;
+pub mod recognize;
+pub mod registry;
 pub mod report;
 pub mod source;
 pub mod store;

@@ -30,8 +30,14 @@ pub const NAMED: &[NamedQuery] = named![
     "assignments",
     "bureaus-by-involvement",
     "co-responsible-pairs",
+    "institutions",
     "outline",
+    "tasks-by-technology",
     "tasks-of-unit",
+    "technologies-by-task",
+    "units",
+    "units-by-technology",
+    "unresolved",
 ];
 
 impl NamedQuery {

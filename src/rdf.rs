@@ -5,7 +5,7 @@
 //! The mapper knows nothing of text; the parser knows nothing of RDF.
 
 use crate::annotate::{Role, RoleBasis};
-use crate::document::{Document, ItemKind, Quote};
+use crate::document::{Document, ItemKind, Mention, Quote};
 use crate::vocab::{ID_BASE, dcterms, oa, org, pkg, prov, rdf, skos, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use regex::Regex;
@@ -212,10 +212,15 @@ pub fn quads(doc: &Document) -> Vec<Quad> {
         w.a(&j, pkg::JURISDICTION);
         w.zh(&j, skos::PREF_LABEL, place);
     }
-    for issuer in &doc.issuers {
-        let unit = unit_iri(&scope, issuer);
-        w.add(&plan, dcterms::CREATOR, unit.clone());
-        unit_triples(&mut w, &unit, issuer, doc.jurisdiction.as_deref());
+    for (issuer, known) in doc.issuers.iter().zip(&doc.issuer_units) {
+        let unit = unit_node(
+            &mut w,
+            &scope,
+            issuer,
+            known.as_deref(),
+            doc.jurisdiction.as_deref(),
+        );
+        w.add(&plan, dcterms::CREATOR, unit);
     }
 
     // Sections.
@@ -234,6 +239,7 @@ pub fn quads(doc: &Document) -> Vec<Quad> {
         w.add(&node, dcterms::IS_PART_OF, parent.clone());
         w.add(&parent, dcterms::HAS_PART, node.clone());
         w.anchor(&node, &source, &s.quote);
+        mentions(&mut w, &node, None, &source, &s.mentions);
     }
 
     // Items, their lists and assignments.
@@ -258,6 +264,8 @@ pub fn quads(doc: &Document) -> Vec<Quad> {
         w.add(&node, dcterms::IS_PART_OF, parent.clone());
         w.add(&parent, dcterms::HAS_PART, node.clone());
         w.anchor(&node, &source, &item.quote);
+        let section = item.section.map(|p| section_iri(doc.sections[p].order));
+        mentions(&mut w, &node, section.as_ref(), &source, &item.mentions);
         let Some(list) = &item.list else { continue };
         let list_node = NamedNode::new_unchecked(format!("{}/list", node.as_str()));
         w.add(&node, pkg::HAS_RESPONSIBILITY_LIST, list_node.clone());
@@ -265,7 +273,13 @@ pub fn quads(doc: &Document) -> Vec<Quad> {
         w.add(&list_node, pkg::MORE_UNITS_UNNAMED, Literal::from(list.etc));
         w.anchor(&list_node, &source, &list.quote);
         for a in &list.assignments {
-            let unit = unit_iri(&scope, &a.label);
+            let unit = unit_node(
+                &mut w,
+                &scope,
+                &a.label,
+                a.unit.as_deref(),
+                doc.jurisdiction.as_deref(),
+            );
             let assignment =
                 NamedNode::new_unchecked(format!("{}/assignment/{}", node.as_str(), a.position));
             w.add(&node, pkg::HAS_ASSIGNMENT, assignment.clone());
@@ -285,7 +299,6 @@ pub fn quads(doc: &Document) -> Vec<Quad> {
             w.zh(&assignment, pkg::UNIT_LABEL, &a.label);
             w.add(&assignment, prov::WAS_GENERATED_BY, build.clone());
             w.anchor(&assignment, &source, &a.quote);
-            unit_triples(&mut w, &unit, &a.label, doc.jurisdiction.as_deref());
         }
     }
     w.quads.sort_unstable_by_key(ToString::to_string);
@@ -293,16 +306,63 @@ pub fn quads(doc: &Document) -> Vec<Quad> {
     w.quads
 }
 
-fn unit_triples(w: &mut Writer, unit: &NamedNode, label: &str, jurisdiction: Option<&str>) {
-    w.a(unit, org::ORGANIZATION);
-    w.zh(unit, skos::PREF_LABEL, label);
-    w.add(unit, pkg::RESOLVED, Literal::from(false));
+/// The node of a unit: the registry's IRI when the unit resolved (its
+/// triples live in the registry graph), else one minted from the scope and
+/// the name, described here and flagged unresolved.
+fn unit_node(
+    w: &mut Writer,
+    scope: &str,
+    label: &str,
+    known: Option<&str>,
+    jurisdiction: Option<&str>,
+) -> NamedNode {
+    if let Some(known) = known {
+        return NamedNode::new_unchecked(known);
+    }
+    let unit = unit_iri(scope, label);
+    w.a(&unit, org::ORGANIZATION);
+    w.zh(&unit, skos::PREF_LABEL, label);
+    w.add(&unit, pkg::RESOLVED, Literal::from(false));
+    // 各区政府, 各有关单位, 区级相关部门: one name for a group of bodies.
+    if label.starts_with('各') || label.contains("相关") || label.contains("有关") {
+        w.add(&unit, org::CLASSIFICATION, pkg::COLLECTIVE.into_owned());
+    }
     if let Some(place) = jurisdiction {
         w.add(
-            unit,
+            &unit,
             pkg::JURISDICTION_PROP,
             iri(&format!("jurisdiction/{}", segment(place))),
         );
+    }
+    unit
+}
+
+/// Mention nodes of an item or section heading, the `pkg:mentions`
+/// shortcuts (also from the item's section), and unregistered things.
+fn mentions(
+    w: &mut Writer,
+    node: &NamedNode,
+    section: Option<&NamedNode>,
+    source: &NamedNode,
+    found: &[Mention],
+) {
+    for (k, m) in found.iter().enumerate() {
+        let mention = NamedNode::new_unchecked(format!("{}/mention/{}", node.as_str(), k + 1));
+        let thing = NamedNode::new_unchecked(m.key.as_str());
+        w.add(node, pkg::HAS_MENTION, mention.clone());
+        w.add(node, pkg::MENTIONS, thing.clone());
+        if let Some(section) = section {
+            w.add(section, pkg::MENTIONS, thing.clone());
+        }
+        w.a(&mention, pkg::MENTION);
+        w.add(&mention, pkg::MENTION_OF, thing.clone());
+        w.anchor(&mention, source, &m.quote);
+        if !m.registered {
+            let class = NamedNode::new_unchecked(format!("{}{}", pkg::NS, m.class));
+            w.add(&thing, rdf::TYPE, class);
+            w.zh(&thing, skos::PREF_LABEL, &m.label);
+            w.add(&thing, pkg::REGISTERED, Literal::from(false));
+        }
     }
 }
 

@@ -123,6 +123,58 @@ pub mod pkg {
         RESOLVED = "resolved",
         /// Build run → version of policykg that made it.
         SOFTWARE_VERSION = "softwareVersion",
+        /// Class of kinds of organisation (values of org:classification).
+        ORGANISATION_KIND = "OrganisationKind",
+        /// A department of a people's government (局, 委, 办, ministries).
+        GOVERNMENT_DEPARTMENT = "GovernmentDepartment",
+        /// An organ of the Communist Party (市委组织部, 市委网信办).
+        PARTY_ORGAN = "PartyOrgan",
+        /// A people's organisation (工商联, 科协, 团委).
+        PEOPLES_ORGANISATION = "PeoplesOrganisation",
+        /// The committee of a development zone (火炬管委会).
+        ZONE_COMMITTEE = "ZoneCommittee",
+        /// A people's government or its general office.
+        GOVERNMENT = "Government",
+        /// A local branch of a national agency (上海海关).
+        CENTRAL_AGENCY_BRANCH = "CentralAgencyBranch",
+        /// A public institution (事业单位).
+        PUBLIC_INSTITUTION = "PublicInstitution",
+        /// A state-owned enterprise.
+        STATE_OWNED_ENTERPRISE = "StateOwnedEnterprise",
+        /// A group of bodies named together (各区政府, 各有关单位).
+        COLLECTIVE = "Collective",
+        /// A technology (concept of the technology scheme).
+        TECHNOLOGY = "Technology",
+        /// A university, college or research institute.
+        INSTITUTION = "Institution",
+        /// A named place or landmark.
+        PLACE = "Place",
+        /// An event, festival, competition or city brand.
+        EVENT = "Event",
+        /// A law or regulation (《…法》, 《…条例》, 《…规定》).
+        LEGAL_ACT = "LegalAct",
+        /// Another policy document named in 《…》.
+        POLICY_DOCUMENT = "PolicyDocument",
+        /// A named platform or base.
+        PLATFORM = "Platform",
+        /// An industry association or alliance.
+        ASSOCIATION = "Association",
+        /// A field or sector (会展, 旅游).
+        FIELD = "Field",
+        /// One place where a text names a thing.
+        MENTION = "Mention",
+        /// Item or section → thing it names (shortcut).
+        MENTIONS = "mentions",
+        /// Item → one of its mentions.
+        HAS_MENTION = "hasMention",
+        /// Mention → the thing named.
+        MENTION_OF = "mentionOf",
+        /// Thing → whether a registry lists it (false: found by a pattern).
+        REGISTERED = "registered",
+        /// Registry entry → whether its name or English rendering is unverified.
+        UNCERTAIN = "uncertain",
+        /// Unit → the body whose second nameplate it is (一个机构两块牌子).
+        NAMEPLATE_OF = "nameplateOf",
     }
 
     /// Every term above, for the ontology check.
@@ -170,6 +222,32 @@ pub mod pkg {
         LENGTH,
         RESOLVED,
         SOFTWARE_VERSION,
+        ORGANISATION_KIND,
+        GOVERNMENT_DEPARTMENT,
+        PARTY_ORGAN,
+        PEOPLES_ORGANISATION,
+        ZONE_COMMITTEE,
+        GOVERNMENT,
+        CENTRAL_AGENCY_BRANCH,
+        PUBLIC_INSTITUTION,
+        STATE_OWNED_ENTERPRISE,
+        COLLECTIVE,
+        TECHNOLOGY,
+        INSTITUTION,
+        PLACE,
+        EVENT,
+        LEGAL_ACT,
+        POLICY_DOCUMENT,
+        PLATFORM,
+        ASSOCIATION,
+        FIELD,
+        MENTION,
+        MENTIONS,
+        HAS_MENTION,
+        MENTION_OF,
+        REGISTERED,
+        UNCERTAIN,
+        NAMEPLATE_OF,
     ];
 }
 
@@ -202,6 +280,8 @@ pub mod skos {
     terms! { "http://www.w3.org/2004/02/skos/core#";
         /// Preferred label.
         PREF_LABEL = "prefLabel",
+        /// Alternative label.
+        ALT_LABEL = "altLabel",
     }
 }
 
@@ -210,6 +290,8 @@ pub mod org {
     terms! { "http://www.w3.org/ns/org#";
         /// An organisation.
         ORGANIZATION = "Organization",
+        /// Kind of organisation.
+        CLASSIFICATION = "classification",
     }
 }
 

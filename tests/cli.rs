@@ -478,3 +478,28 @@ fn network_prints_figures_and_communities() {
         serde_json::from_str(&sb.run(&["network", "--format", "json"]).ok().stdout).expect("JSON");
     assert_eq!(json["edges"], 66);
 }
+
+#[test]
+fn an_unknown_unit_is_kept_flagged_and_warned_about_once() {
+    let sb = Sandbox::new();
+    let plan = "---\ntitle: 厦门市测试方案\n---\n一、重点任务\n\n1. 建设平台。（责任单位：市工信局、市未知局）\n\n2. 推广应用。（责任单位：市未知局）\n";
+    let path = sb.file("plan.md", plan.as_bytes());
+    let run = sb.run(&["build", path.to_str().expect("utf-8")]).ok();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("市未知局"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(
+        warnings[0].contains("plan.md:6: unit `市未知局` is not in the registry of 厦门市"),
+        "{}",
+        warnings[0]
+    );
+    let unresolved = sb
+        .run(&["query", "--format", "csv", "--name", "unresolved"])
+        .ok()
+        .stdout;
+    assert_eq!(unresolved.lines().count(), 2, "{unresolved}");
+    assert!(unresolved.contains(",市未知局,6,2"), "{unresolved}");
+}

@@ -120,3 +120,33 @@ fn kunming_guandu_growth_measures_matches_gold() {
 fn state_council_bonded_zones_matches_gold() {
     check("08-state-council-comprehensive-bonded-zones-2019");
 }
+
+#[test]
+fn every_unit_of_the_corpus_resolves_in_the_registry() {
+    let registry = policykg::registry::Registry::bundled().expect("registries parse");
+    for name in [
+        "02-shanghai-medical-devices-2025",
+        "04-shanghai-basic-research-2025",
+        "06-guangzhou-talent-cluster-2012",
+        "07-kunming-guandu-growth-measures-2016",
+        "08-state-council-comprehensive-bonded-zones-2019",
+    ] {
+        let (mut doc, _) = parse(name);
+        let warnings = policykg::recognize::recognize(&mut doc, &registry);
+        assert!(warnings.is_empty(), "{name}: {warnings:?}");
+        let unresolved: Vec<&str> = doc
+            .items
+            .iter()
+            .filter_map(|i| i.list.as_ref())
+            .flat_map(|l| &l.assignments)
+            .filter(|a| a.unit.is_none())
+            .map(|a| a.label.as_str())
+            .collect();
+        assert!(unresolved.is_empty(), "{name}: {unresolved:?}");
+        assert!(
+            doc.issuer_units.iter().all(Option::is_some),
+            "{name}: issuers {:?}",
+            doc.issuers
+        );
+    }
+}

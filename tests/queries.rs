@@ -23,6 +23,7 @@ static BUNDLED: LazyLock<Sandbox> = LazyLock::new(|| {
 fn params(name: &str) -> Vec<&'static str> {
     match name {
         "tasks-of-unit" => vec!["--param", "unit=市工信局"],
+        "units-by-technology" => vec!["--param", "technology=NFT"],
         _ => vec![],
     }
 }
@@ -142,4 +143,60 @@ fn a_parameter_is_bound_as_a_value_not_pasted_into_the_query() {
         "only the header: {}",
         run.stdout
     );
+}
+
+#[test]
+fn units_lists_all_twenty_with_full_names_and_kinds_and_none_unresolved() {
+    let text = csv_of("units");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 20);
+    for row in &rows {
+        assert!(
+            !row[col("name_zh")].is_empty() && !row[col("name_en")].is_empty(),
+            "{row:?}"
+        );
+        assert!(!row[col("kind")].is_empty(), "{row:?}");
+        assert_eq!(&row[col("resolved")], "true", "{row:?}");
+    }
+    let miit = rows
+        .iter()
+        .find(|r| &r[col("unit_label")] == "市工信局")
+        .expect("市工信局");
+    assert_eq!(&miit[col("name_zh")], "厦门市工业和信息化局");
+    assert_eq!(&miit[col("kind")], "GovernmentDepartment");
+    let kind_of = |label: &str| {
+        rows.iter()
+            .find(|r| &r[col("unit_label")] == label)
+            .map(|r| r[col("kind")].to_owned())
+    };
+    assert_eq!(kind_of("市委组织部").as_deref(), Some("PartyOrgan"));
+    assert_eq!(kind_of("市工商联").as_deref(), Some("PeoplesOrganisation"));
+    assert_eq!(kind_of("火炬管委会").as_deref(), Some("ZoneCommittee"));
+    assert_eq!(kind_of("各区政府").as_deref(), Some("Collective"));
+    assert_eq!(rows_of("unresolved"), 0);
+}
+
+fn rows_of(name: &str) -> usize {
+    csv_of(name).lines().count() - 1
+}
+
+#[test]
+fn nft_work_falls_to_the_industry_bureau_first() {
+    // Items naming NFT (by any label): tasks 1, 4 (NFT数字资产), 6 and
+    // safeguard (二); 市工信局 is on all four.
+    let rows = rows("units-by-technology");
+    assert_eq!(rows[0][2..], ["市工信局", "4"]);
 }

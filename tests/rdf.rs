@@ -2,11 +2,13 @@
 //! `ontology/policykg.ttl`, and the same file always gives the same quads.
 
 use policykg::commands::build::{BUNDLED, BUNDLED_NAME};
+use policykg::registry::Registry;
 use policykg::vocab::pkg;
-use policykg::{document, ontology, rdf};
+use policykg::{document, ontology, rdf, recognize};
 use std::collections::BTreeSet;
 
 fn documents() -> Vec<document::Document> {
+    let registry = Registry::bundled().expect("registries parse");
     let mut docs = vec![document::parse(BUNDLED_NAME, BUNDLED).expect("bundled plan")];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -18,6 +20,9 @@ fn documents() -> Vec<document::Document> {
     for path in files {
         let bytes = std::fs::read(&path).expect("read");
         docs.push(document::parse(&path.display().to_string(), &bytes).expect("corpus plan"));
+    }
+    for doc in &mut docs {
+        recognize::recognize(doc, &registry);
     }
     docs
 }
@@ -31,8 +36,9 @@ fn nothing_undeclared_is_emitted() {
         .map(|q| q.subject.to_string())
         .collect();
     let mut used = BTreeSet::new();
+    let registry = Registry::bundled().expect("registries parse").quads;
     for doc in documents() {
-        for q in rdf::quads(&doc) {
+        for q in rdf::quads(&doc).iter().chain(&registry) {
             for term in [q.predicate.to_string(), q.object.to_string()] {
                 if term.starts_with(&format!("<{}", pkg::NS)) {
                     used.insert(term);

@@ -3,8 +3,9 @@
 use crate::cli::BuildArgs;
 use crate::document::{self, Document};
 use crate::error::ParseError;
+use crate::registry::{self, Registry};
 use crate::store::{Access, StoreDir};
-use crate::{ontology, query, rdf};
+use crate::{ontology, query, rdf, recognize};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -22,31 +23,38 @@ pub const BUNDLED: &[u8] = include_bytes!("../../data/plans/xiamen-metaverse-202
 /// error.
 pub fn run(args: &BuildArgs) -> Result<()> {
     let started = Instant::now();
-    let documents = if args.inputs.is_empty() {
+    let mut documents = if args.inputs.is_empty() {
         vec![document::parse(BUNDLED_NAME, BUNDLED)?]
     } else {
         read_inputs(&args.inputs)?
     };
+    let registry = Registry::bundled()?;
+    let mut warnings = Vec::new();
+    for doc in &mut documents {
+        warnings.append(&mut doc.warnings.clone());
+        warnings.extend(recognize::recognize(doc, &registry));
+    }
     let mut store = StoreDir::open(&args.store.store, Access::Write)?;
-    write(&mut store, &documents)?;
-    for doc in &documents {
-        for warning in &doc.warnings {
-            eprintln!("warning: {warning}");
-        }
+    write(&mut store, &registry, &documents)?;
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
     }
     let summary = query::summary(store.store())?;
     super::print_summary(&args.store.store, &summary, started.elapsed());
     Ok(())
 }
 
-/// Writes documents (and the ontology) into the store, replacing their
-/// graphs, all or nothing.
+/// Writes documents (recognized with `registry`), the ontology and the
+/// registries into the store, replacing their graphs, all or nothing.
 ///
 /// # Errors
 ///
 /// Two inputs with the same document id, or a store error.
-pub fn write(store: &mut StoreDir, documents: &[Document]) -> Result<()> {
-    let mut graphs = vec![(ontology::graph(), ontology::quads()?)];
+pub fn write(store: &mut StoreDir, registry: &Registry, documents: &[Document]) -> Result<()> {
+    let mut graphs = vec![
+        (ontology::graph(), ontology::quads()?),
+        (registry::graph(), registry.quads.clone()),
+    ];
     for doc in documents {
         let graph = rdf::graph_iri(&doc.id);
         if let Some(other) = documents

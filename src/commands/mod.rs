@@ -29,8 +29,12 @@ pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
         path.display()
     );
     let mut store = StoreDir::open(path, Access::Write)?;
-    let doc = crate::document::parse(build::BUNDLED_NAME, build::BUNDLED)?;
-    build::write(&mut store, std::slice::from_ref(&doc))?;
+    let registry = crate::registry::Registry::bundled()?;
+    let mut doc = crate::document::parse(build::BUNDLED_NAME, build::BUNDLED)?;
+    for warning in crate::recognize::recognize(&mut doc, &registry) {
+        eprintln!("warning: {warning}");
+    }
+    build::write(&mut store, &registry, std::slice::from_ref(&doc))?;
     Ok(store)
 }
 
