@@ -39,11 +39,12 @@ pub fn page(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: {FONT}; margin: 2rem auto; max-width: 1100px; color: #222; }}
+body {{ font-family: {FONT}; margin: 2rem auto; max-width: 1180px; color: #222; }}
 h1 {{ font-size: 1.5rem; }} h2 {{ font-size: 1.15rem; margin-top: 2rem; }}
 table {{ border-collapse: collapse; font-size: 0.9rem; }}
 th, td {{ padding: 0.25rem 0.6rem; border-bottom: 1px solid #ddd; text-align: left; }}
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td.u {{ white-space: nowrap; }}
 .figures td:first-child {{ color: #555; }}
 svg text {{ font-family: {FONT}; }}
 .swatch {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%; margin-right: 0.3em; vertical-align: -0.05em; }}
@@ -72,7 +73,7 @@ svg text {{ font-family: {FONT}; }}
         };
         let _ = writeln!(
             s,
-            r#"<tr><td class="n">{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{:.3}</td><td class="n">{:.3}</td><td><span class="swatch" style="background:{colour}"></span>{}</td></tr>"#,
+            r#"<tr><td class="n">{}</td><td class="u">{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{:.3}</td><td class="n">{:.3}</td><td><span class="swatch" style="background:{colour}"></span>{}</td></tr>"#,
             i + 1,
             esc(&m.label),
             name,
@@ -120,7 +121,8 @@ fn bars_svg(units: &[UnitMeasures]) -> String {
     let mut s = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="items per unit">"#
     );
-    let scale = (width - left - 60.0) / max;
+    // Room on the right for the "15 (11 first)" label of the longest bar.
+    let scale = (width - left - 120.0) / max;
     for (i, m) in units.iter().enumerate() {
         let y = i as f64 * row + 4.0;
         let colour = PALETTE[m.community % PALETTE.len()];
