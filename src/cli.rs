@@ -28,6 +28,110 @@ pub enum Command {
     Report(ReportArgs),
     /// Print whole-network figures and the communities.
     Network(NetworkArgs),
+    /// Write files for analysts' tools: CSV, GraphML, DOT, RDF.
+    Export(ExportArgs),
+}
+
+/// Arguments of `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to write.
+    #[command(subcommand)]
+    pub what: ExportCommand,
+}
+
+/// The export formats.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// nodes.csv, edges.csv (Gephi's spreadsheet import), assignments.csv
+    /// and items.csv.
+    Csv(ExportCsvArgs),
+    /// GraphML for Gephi, networkx, igraph, yEd and Cytoscape.
+    Graphml(ExportGraphmlArgs),
+    /// Graphviz DOT of the co-responsibility network.
+    Dot(ExportDotArgs),
+    /// The store (or one document's graph) as RDF.
+    Rdf(ExportRdfArgs),
+}
+
+/// Arguments of `export csv`.
+#[derive(Debug, Args)]
+pub struct ExportCsvArgs {
+    /// Directory to write the four tables into (created if absent), or `-`
+    /// for standard output with --table.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Only this table (required with `--out -`).
+    #[arg(long, value_parser = ["nodes", "edges", "assignments", "items"])]
+    pub table: Option<String>,
+
+    /// Start each file with a UTF-8 byte-order mark, so that Excel on
+    /// Windows shows Chinese correctly.
+    #[arg(long)]
+    pub excel: bool,
+
+    #[command(flatten)]
+    pub selection: Selection,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Arguments of `export graphml`.
+#[derive(Debug, Args)]
+pub struct ExportGraphmlArgs {
+    /// File to write (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Which network.
+    #[arg(long, value_enum, default_value_t = crate::export::graphml::Which::CoResponsibility)]
+    pub network: crate::export::graphml::Which,
+
+    /// Add yFiles label keys so that yEd shows the names.
+    #[arg(long)]
+    pub yed: bool,
+
+    #[command(flatten)]
+    pub selection: Selection,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Arguments of `export dot`.
+#[derive(Debug, Args)]
+pub struct ExportDotArgs {
+    /// File to write (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    #[command(flatten)]
+    pub selection: Selection,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Arguments of `export rdf`.
+#[derive(Debug, Args)]
+pub struct ExportRdfArgs {
+    /// File to write (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Syntax; by default the file extension decides (.ttl .nt .nq .trig
+    /// .jsonld .rdf).
+    #[arg(long, value_enum)]
+    pub format: Option<crate::export::rdf::Syntax>,
+
+    /// Only this document's graph (its id).
+    #[arg(long, value_name = "ID")]
+    pub document: Option<String>,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Options every command shares.

@@ -18,6 +18,7 @@ pub mod cli;
 pub mod commands;
 pub mod document;
 pub mod error;
+pub mod export;
 pub mod network;
 pub mod ontology;
 pub mod outline;

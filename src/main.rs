@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Query(args) => commands::query::run(args, &mut out),
         Command::Report(args) => commands::report::run(args, &mut out),
         Command::Network(args) => commands::network::run(args, &mut out),
+        Command::Export(args) => commands::export::run(args, &mut out),
     }
     .and_then(|()| out.flush().map_err(Into::into));
     match result {

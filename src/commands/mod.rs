@@ -2,6 +2,7 @@
 //! job through the library.
 
 pub mod build;
+pub mod export;
 pub mod network;
 pub mod query;
 pub mod report;

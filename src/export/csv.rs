@@ -1,0 +1,283 @@
+//! CSV tables in Gephi's spreadsheet convention (`nodes.csv` with `Id,Label`,
+//! `edges.csv` with `Source,Target,Type,Weight`), plus `assignments.csv` and
+//! `items.csv` for Excel. UTF-8; a byte-order mark on request so that Excel
+//! on Windows shows Chinese.
+
+use super::node_id;
+use crate::network::{Network, UnitMeasures};
+use crate::query::{self, QueryError};
+use oxigraph::model::Term;
+use oxigraph::sparql::QueryResults;
+use oxigraph::store::Store;
+use petgraph::visit::EdgeRef;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The tables, by file name.
+pub const TABLES: &[&str] = &["nodes", "edges", "assignments", "items"];
+
+/// UTF-8 byte-order mark.
+const BOM: &str = "\u{feff}";
+
+fn float(v: f64) -> String {
+    if v == 0.0 {
+        "0".to_owned()
+    } else {
+        format!("{v}")
+    }
+}
+
+fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>, bom: bool) -> Vec<u8> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    // Writing to a Vec cannot fail.
+    let _ = w.write_record(header);
+    for row in rows {
+        let _ = w.write_record(&row);
+    }
+    let body = w.into_inner().unwrap_or_default();
+    if bom {
+        [BOM.as_bytes(), &body].concat()
+    } else {
+        body
+    }
+}
+
+/// `nodes.csv`: one row per unit with its names, kind and every measure.
+#[must_use]
+pub fn nodes(units: &[UnitMeasures], bom: bool) -> Vec<u8> {
+    let header = [
+        "Id",
+        "Label",
+        "name_zh",
+        "name_en",
+        "kind",
+        "items",
+        "first_listed",
+        "led",
+        "degree",
+        "strength",
+        "betweenness",
+        "betweenness_weighted",
+        "closeness",
+        "eigenvector",
+        "pagerank",
+        "clustering",
+        "core",
+        "constraint",
+        "effective_size",
+        "community",
+    ];
+    let mut sorted: Vec<&UnitMeasures> = units.iter().collect();
+    sorted.sort_by(|a, b| a.unit.cmp(&b.unit));
+    let rows = sorted.into_iter().map(|m| {
+        vec![
+            node_id(&m.unit),
+            m.label.clone(),
+            m.name_zh.clone().unwrap_or_default(),
+            m.name_en.clone().unwrap_or_default(),
+            m.kind.clone().unwrap_or_default(),
+            m.items.to_string(),
+            m.first_listed.to_string(),
+            m.led.to_string(),
+            m.degree.to_string(),
+            float(m.strength),
+            float(m.betweenness),
+            float(m.betweenness_weighted),
+            float(m.closeness),
+            float(m.eigenvector),
+            float(m.pagerank),
+            float(m.clustering),
+            m.core.to_string(),
+            m.constraint.map(float).unwrap_or_default(),
+            m.effective_size.map(float).unwrap_or_default(),
+            m.community.to_string(),
+        ]
+    });
+    table(&header, rows, bom)
+}
+
+/// The items two units share, as `document:number` strings, per edge.
+#[must_use]
+pub fn shared_items(network: &Network) -> BTreeMap<(usize, usize), Vec<String>> {
+    let mut by_item: BTreeMap<&str, (String, BTreeSet<usize>)> = BTreeMap::new();
+    for a in &network.assignments {
+        let entry = by_item
+            .entry(a.item.as_str())
+            .or_insert_with(|| (format!("{}:{}", a.document, a.item_number), BTreeSet::new()));
+        entry.1.insert(a.unit);
+    }
+    let mut shared: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
+    for (name, units) in by_item.values() {
+        let units: Vec<usize> = units.iter().copied().collect();
+        for (i, &a) in units.iter().enumerate() {
+            for &b in &units[i + 1..] {
+                shared.entry((a, b)).or_default().push(name.clone());
+            }
+        }
+    }
+    shared
+}
+
+/// `edges.csv`: one row per pair of units sharing items (undirected).
+#[must_use]
+pub fn edges(network: &Network, bom: bool) -> Vec<u8> {
+    let shared = shared_items(network);
+    let mut rows: Vec<Vec<String>> = network
+        .graph
+        .edge_references()
+        .map(|e| {
+            let (a, b) = (e.source().index(), e.target().index());
+            let (ia, ib) = (
+                node_id(&network.units[a].iri),
+                node_id(&network.units[b].iri),
+            );
+            let (source, target) = if ia <= ib { (ia, ib) } else { (ib, ia) };
+            vec![
+                source,
+                target,
+                "Undirected".to_owned(),
+                float(*e.weight()),
+                shared
+                    .get(&(a.min(b), a.max(b)))
+                    .map(|v| v.join(" "))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    rows.sort();
+    table(&["Source", "Target", "Type", "Weight", "items"], rows, bom)
+}
+
+/// `assignments.csv`: one row per (item, unit).
+#[must_use]
+pub fn assignments(network: &Network, bom: bool) -> Vec<u8> {
+    let rows = network.assignments.iter().map(|a| {
+        let u = &network.units[a.unit];
+        vec![
+            a.document.clone(),
+            a.item_number.clone(),
+            a.item_title.clone(),
+            if a.key_task { "key-task" } else { "safeguard" }.to_owned(),
+            node_id(&u.iri),
+            u.label.clone(),
+            a.role.clone(),
+            a.position.to_string(),
+        ]
+    });
+    table(
+        &[
+            "document",
+            "item_number",
+            "item_title",
+            "item_kind",
+            "unit",
+            "unit_label",
+            "role",
+            "position",
+        ],
+        rows,
+        bom,
+    )
+}
+
+const ITEMS: &str = r##"
+PREFIX pkg: <https://w3id.org/policykg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?document ?item ?order ?number ?title ?section ?kind (COUNT(DISTINCT ?a) AS ?units)
+WHERE {
+  ?doc pkg:reports ?plan ; dcterms:identifier ?document .
+  ?item pkg:inPlan ?plan ; a ?class ; pkg:order ?order ; pkg:number ?number ; dcterms:title ?t .
+  VALUES (?class ?kind) { (pkg:KeyTask "key-task") (pkg:Safeguard "safeguard") }
+  OPTIONAL { ?item dcterms:isPartOf ?s . ?s a pkg:Section ; pkg:number ?sn ; dcterms:title ?st . }
+  OPTIONAL { ?item pkg:hasAssignment ?a }
+  BIND(STR(?t) AS ?title)
+  BIND(IF(BOUND(?sn), CONCAT(?sn, " ", STR(?st)), "") AS ?section)
+}
+GROUP BY ?document ?item ?order ?number ?title ?section ?kind
+ORDER BY ?document ?order
+"##;
+
+const TECHNOLOGIES: &str = r##"
+PREFIX pkg: <https://w3id.org/policykg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?item ?label
+WHERE {
+  ?item pkg:hasMention/pkg:mentionOf ?t .
+  ?t a pkg:Technology ; skos:prefLabel ?l .
+  FILTER(LANGMATCHES(LANG(?l), "zh"))
+  BIND(STR(?l) AS ?label)
+}
+"##;
+
+fn text(term: Option<&Term>) -> String {
+    match term {
+        Some(Term::Literal(l)) => l.value().to_owned(),
+        Some(Term::NamedNode(n)) => n.as_str().to_owned(),
+        _ => String::new(),
+    }
+}
+
+fn solutions(
+    store: &Store,
+    origin: &str,
+    sparql: &str,
+) -> Result<Vec<oxigraph::sparql::QuerySolution>, QueryError> {
+    let QueryResults::Solutions(rows) = query::execute(store, origin, sparql, &[])? else {
+        return Ok(Vec::new());
+    };
+    rows.collect::<Result<Vec<_>, _>>()
+        .map_err(|e| QueryError::Evaluation {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })
+}
+
+/// `items.csv`: one row per item of every document (or of `document`), with
+/// its section, kind, number of units and the technologies it names.
+///
+/// # Errors
+///
+/// Query errors.
+pub fn items(store: &Store, document: Option<&str>, bom: bool) -> Result<Vec<u8>, QueryError> {
+    let mut technologies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in solutions(store, "items.csv technologies", TECHNOLOGIES)? {
+        technologies
+            .entry(text(row.get("item")))
+            .or_default()
+            .insert(text(row.get("label")));
+    }
+    let mut rows = Vec::new();
+    for row in solutions(store, "items.csv", ITEMS)? {
+        let doc = text(row.get("document"));
+        if document.is_some_and(|d| d != doc) {
+            continue;
+        }
+        let item = text(row.get("item"));
+        rows.push(vec![
+            doc,
+            text(row.get("order")),
+            text(row.get("number")),
+            text(row.get("title")),
+            text(row.get("section")),
+            text(row.get("kind")),
+            text(row.get("units")),
+            technologies
+                .get(&item)
+                .map(|t| t.iter().cloned().collect::<Vec<_>>().join("、"))
+                .unwrap_or_default(),
+        ]);
+    }
+    Ok(table(
+        &[
+            "document",
+            "item_order",
+            "item_number",
+            "item_title",
+            "section",
+            "kind",
+            "units",
+            "technologies",
+        ],
+        rows,
+        bom,
+    ))
+}
