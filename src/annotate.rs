@@ -258,7 +258,41 @@ pub fn lists(text: &str, rule_in_force: bool) -> Vec<List> {
             out.push(list);
         }
     }
+    if out.is_empty()
+        && let Some(list) = trailing_labelled(text, rule)
+    {
+        out.push(list);
+    }
     out
+}
+
+/// Labels that may open an unbracketed list at the end of an item.
+const TRAILING_LABELS: &[&str] = &[
+    "责任单位：",
+    "牵头单位：",
+    "责任部门：",
+    "牵头部门：",
+    "责任主体：",
+    "责任单位:",
+    "牵头单位:",
+];
+
+/// An unbracketed list closing an item: `…。责任单位：市工信局、市科技局。`
+fn trailing_labelled(text: &str, rule: bool) -> Option<List> {
+    let at = TRAILING_LABELS.iter().filter_map(|l| text.rfind(l)).min()?;
+    let before = text[..at].chars().next_back();
+    if !(at == 0 || matches!(before, Some('。' | '；' | ';' | ' ' | '　'))) {
+        return None;
+    }
+    let end = text
+        .trim_end_matches(['。', '；', ';', '.', ' ', '　'])
+        .len();
+    if end <= at {
+        return None;
+    }
+    let mut list = parse_group(text, at, end, rule, true)?;
+    list.span = (at, end);
+    Some(list)
 }
 
 /// Top-level bracket groups as (start, end) byte ranges, brackets included.
@@ -269,13 +303,13 @@ fn bracket_groups(text: &str) -> Vec<(usize, usize)> {
     let mut start = 0;
     for (i, c) in text.char_indices() {
         match c {
-            '（' | '(' => {
+            '（' | '(' | '【' | '[' => {
                 if depth == 0 {
                     start = i;
                 }
                 depth += 1;
             }
-            '）' | ')' if depth > 0 => {
+            '）' | ')' | '】' | ']' if depth > 0 => {
                 depth -= 1;
                 if depth == 0 {
                     out.push((start, i + c.len_utf8()));
@@ -296,8 +330,8 @@ fn split_top(text: &str, start: usize, end: usize, seps: &[char]) -> Vec<(usize,
     for (i, c) in text[start..end].char_indices() {
         let i = start + i;
         match c {
-            '（' | '(' | '《' | '“' => depth += 1,
-            '）' | ')' | '》' | '”' => depth = depth.saturating_sub(1),
+            '（' | '(' | '《' | '“' | '【' | '[' => depth += 1,
+            '）' | ')' | '》' | '”' | '】' | ']' => depth = depth.saturating_sub(1),
             c if depth == 0 && seps.contains(&c) => {
                 out.push((piece, i));
                 piece = i + c.len_utf8();
@@ -324,7 +358,7 @@ fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
     }
 }
 
-const CLAUSE_SEPS: &[char] = &['，', ',', '；', ';'];
+const CLAUSE_SEPS: &[char] = &['，', ',', '；', ';', '。'];
 
 /// A label (`牵头单位：`) found in a group: its byte range and role.
 fn labels(text: &str, start: usize, end: usize) -> Vec<(usize, usize, Role)> {
@@ -371,6 +405,9 @@ fn parse_group(text: &str, start: usize, end: usize, rule: bool, at_end: bool) -
         } else if clause == "下同" {
             same_below = true;
             removed.push((s, e));
+        } else if is_time_limit(clause) {
+            // `完成时限：2023年底`, `2023年底前完成`: when, not who.
+            removed.push((s, e));
         } else {
             kept.push((s, e));
         }
@@ -383,22 +420,21 @@ fn parse_group(text: &str, start: usize, end: usize, rule: bool, at_end: bool) -
         }
     });
     let rule_applies = rule || rule_kind.is_some();
-    // The list proper ends where the first removed clause starts.
-    let list_end = removed.first().map_or(end, |&(s, _)| s);
+    let list_end = end;
 
     let labels = labels(text, start, list_end);
     let mut pieces: Vec<Piece> = Vec::new();
     if labels.is_empty() {
         // `None` leaves `pieces` empty: a bare list is tried below.
-        let _ = role_clauses(text, start, list_end, None, &mut pieces);
+        let _ = role_clauses(text, start, list_end, None, &removed, &mut pieces);
     } else {
         // Text before the first label may carry units with role words.
         if labels[0].0 > start {
-            let _ = role_clauses(text, start, labels[0].0, None, &mut pieces);
+            let _ = role_clauses(text, start, labels[0].0, None, &removed, &mut pieces);
         }
         for (k, &(_, label_end, role)) in labels.iter().enumerate() {
             let seg_end = labels.get(k + 1).map_or(list_end, |l| l.0);
-            role_clauses(text, label_end, seg_end, Some(role), &mut pieces)?;
+            role_clauses(text, label_end, seg_end, Some(role), &removed, &mut pieces)?;
         }
     }
     let mut guessed = false;
@@ -408,7 +444,11 @@ fn parse_group(text: &str, start: usize, end: usize, rule: bool, at_end: bool) -
         if !at_end || !labels.is_empty() {
             return None;
         }
-        let spans = split_top(text, start, list_end, &['、', '，', ',', '；', ';']);
+        let spans: Vec<(usize, usize)> =
+            split_top(text, start, list_end, &['、', '，', ',', '；', ';', '。'])
+                .into_iter()
+                .filter(|&(s, e)| removed.iter().all(|&(a, b)| e <= a || s >= b))
+                .collect();
         let unit_like = !spans.is_empty()
             && spans.iter().all(|&(s, e)| {
                 let name = &text[s..e];
@@ -429,21 +469,26 @@ fn parse_group(text: &str, start: usize, end: usize, rule: bool, at_end: bool) -
     }
 
     let mut units: Vec<Unit> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut etc = false;
     for piece in &pieces {
         for (s, e) in unit_spans(text, piece.span.0, piece.span.1) {
+            // `市工信局（牵头）`: a role note in brackets after the name.
+            let (e, noted) = role_note(text, s, e);
+            let (role, basis) =
+                noted.map_or((piece.role, piece.basis), |r| (r, RoleBasis::ExplicitLabel));
             let (label_end, more) = strip_etc(&text[s..e]);
             etc |= more;
             let e = s + label_end;
             let label = text[s..e].trim().to_owned();
-            if label.is_empty() || units.iter().any(|u| u.label == label) {
+            if label.is_empty() || !seen.insert(label.clone()) {
                 continue;
             }
             units.push(Unit {
                 label,
                 span: (s, e),
-                role: piece.role,
-                basis: piece.basis,
+                role,
+                basis,
             });
         }
     }
@@ -465,44 +510,44 @@ fn parse_group(text: &str, start: usize, end: usize, rule: bool, at_end: bool) -
     })
 }
 
-/// Splits a segment into clauses and gives each run of clauses the role of
-/// the role word that ends it (`A、B等部门，C、D配合`: all four support).
-/// Clauses left without a role word get `default` (the label's role), or
-/// support when a lead was named; with neither the segment is not a list.
+/// Splits a segment into names and gives each run of names the role of the
+/// role word that ends it (`A、B等部门，C、D配合`: all four support;
+/// `X牵头、Y配合`: X leads, Y supports). Names left without a role word get
+/// `default` (the label's role), or support when a lead was named; with
+/// neither the segment is not a list. Clauses in `skip` (a lead rule, a
+/// time limit) are left out.
 fn role_clauses(
     text: &str,
     start: usize,
     end: usize,
     default: Option<Role>,
+    skip: &[(usize, usize)],
     out: &mut Vec<Piece>,
 ) -> Option<()> {
     let before = out.len();
     let mut pending: Vec<(usize, usize)> = Vec::new();
-    for (s, e) in split_top(text, start, end, CLAUSE_SEPS) {
-        let clause = &text[s..e];
-        let suffix = ROLE_SUFFIXES
-            .iter()
-            .find(|(w, _)| clause.ends_with(w) && clause.len() > w.len());
-        match suffix {
-            Some(&(word, role)) => {
-                for span in pending.drain(..) {
-                    out.push(Piece {
-                        span,
-                        role,
-                        basis: RoleBasis::ExplicitLabel,
-                    });
-                }
-                out.push(Piece {
-                    span: (s, e - word.len()),
-                    role,
-                    basis: RoleBasis::ExplicitLabel,
-                });
+    for (cs, ce) in split_top(text, start, end, CLAUSE_SEPS) {
+        if skip.iter().any(|&(a, b)| cs < b && ce > a) {
+            continue;
+        }
+        for (s, e) in unit_spans(text, cs, ce) {
+            let name = &text[s..e];
+            // A clause that is only a role phrase (`按职责分工负责`).
+            if let Some(&(_, role)) = ROLE_SUFFIXES.iter().find(|(w, _)| name == *w) {
+                close_run(&mut pending, None, role, out);
+                continue;
             }
-            None => pending.push((s, e)),
+            match ROLE_SUFFIXES.iter().find(|(w, _)| name.ends_with(w)) {
+                Some(&(word, role)) => {
+                    let e = strip_adverbs(text, s, e - word.len());
+                    close_run(&mut pending, Some((s, e)), role, out);
+                }
+                None => pending.push((s, e)),
+            }
         }
     }
     if pending.is_empty() {
-        return Some(());
+        return (out.len() > before).then_some(());
     }
     let named_lead = out[before..].iter().any(|p| p.role == Role::Lead);
     let role = match default {
@@ -524,23 +569,141 @@ fn role_clauses(
     Some(())
 }
 
+/// Ends a run of names with the role of the word that closed it.
+fn close_run(
+    pending: &mut Vec<(usize, usize)>,
+    last: Option<(usize, usize)>,
+    role: Role,
+    out: &mut Vec<Piece>,
+) {
+    for span in pending.drain(..).chain(last) {
+        out.push(Piece {
+            span,
+            role,
+            basis: RoleBasis::ExplicitLabel,
+        });
+    }
+}
+
+/// A bracketed role word closing a name (`市工信局（牵头）`): the name's end
+/// without it, and the role.
+fn role_note(text: &str, start: usize, end: usize) -> (usize, Option<Role>) {
+    let name = &text[start..end];
+    for close in ['）', ')'] {
+        let Some(inner) = name.strip_suffix(close) else {
+            continue;
+        };
+        let Some(open) = inner.rfind(['（', '(']) else {
+            continue;
+        };
+        let word = &inner[open + inner[open..].chars().next().map_or(1, char::len_utf8)..];
+        if open > 0
+            && let Some(&(_, role)) = ROLE_SUFFIXES.iter().find(|(w, _)| *w == word)
+        {
+            return (start + open, Some(role));
+        }
+    }
+    (end, None)
+}
+
+/// Words between a name and its role word (`B按职责分别牵头`).
+const ROLE_ADVERBS: &[&str] = &[
+    "按职责分工",
+    "按职能分工",
+    "按职责",
+    "按职能",
+    "依职责",
+    "分别",
+    "共同",
+    "各自",
+    "具体",
+];
+
+fn strip_adverbs(text: &str, start: usize, mut end: usize) -> usize {
+    while let Some(w) = ROLE_ADVERBS
+        .iter()
+        .find(|w| text[start..end].ends_with(*w) && text[start..end].len() > w.len())
+    {
+        end -= w.len();
+    }
+    end
+}
+
+/// Words that introduce the units (`由市工信局牵头`, `以上均由…负责`).
+const LEADING_WORDS: &[&str] = &["以上均由", "以上由", "均由", "分别由", "统一由", "由"];
+
+/// Whether a clause of a list says when rather than who.
+fn is_time_limit(clause: &str) -> bool {
+    let has_year = clause.char_indices().any(|(i, c)| {
+        c == '年'
+            && clause[..i]
+                .chars()
+                .rev()
+                .take(4)
+                .filter(char::is_ascii_digit)
+                .count()
+                == 4
+    });
+    has_year
+        || [
+            "时限",
+            "完成时间",
+            "年底",
+            "年前",
+            "月底",
+            "前完成",
+            "长期",
+            "持续推进",
+            "按年度",
+        ]
+        .iter()
+        .any(|w| clause.contains(w))
+}
+
 /// Splits a run of names at `、` (and clause separators), keeping collectives
 /// such as `各区、县级市` together.
 fn unit_spans(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
-    let raw = split_top(text, start, end, &['、', '，', ',', '；', ';']);
+    let raw = split_top(text, start, end, &['、', '，', ',', '；', ';', '。']);
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (s, e) in raw {
+        let s = LEADING_WORDS
+            .iter()
+            .find(|w| text[s..e].starts_with(*w) && text[s..e].len() > w.len())
+            .map_or(s, |w| s + w.len());
         let name = &text[s..e];
         if let Some(last) = out.last_mut() {
             let prev = &text[last.0..last.1];
-            if prev.starts_with('各') && LEVEL_WORDS.contains(&name) {
+            // `各区、县级市` and `各区、县级市人民政府`: one collective.
+            let continues = LEVEL_WORDS.iter().any(|w| {
+                name.strip_prefix(w)
+                    .is_some_and(|rest| ["", "人民政府", "政府"].contains(&rest))
+            });
+            if prev.starts_with('各') && prev.chars().count() <= 4 && continues {
                 last.1 = e;
                 continue;
             }
         }
-        out.push((s, e));
+        out.extend(split_conjoined(text, s, e));
     }
     out
+}
+
+/// Splits `市工信局和市科技局` at 和/及/与 when both sides are names of
+/// organisations; `人力资源和社会保障局` stays whole.
+fn split_conjoined(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let name = &text[start..end];
+    let is_unit = |s: &str| s.chars().count() >= 2 && UNIT_ENDINGS.iter().any(|e| s.ends_with(e));
+    for (i, c) in name.char_indices() {
+        if matches!(c, '和' | '及' | '与') {
+            let (left, right) = (&name[..i], &name[i + c.len_utf8()..]);
+            if is_unit(left) && is_unit(right) {
+                let mut out = vec![(start, start + i)];
+                out.extend(split_conjoined(text, start + i + c.len_utf8(), end));
+                return out;
+            }
+        }
+    }
+    vec![(start, end)]
 }
 
 /// Cuts a list-final `等` phrase from a name: `商务部等有关部门` → `商务部`.
@@ -549,7 +712,20 @@ fn unit_spans(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
 fn strip_etc(name: &str) -> (usize, bool) {
     if let Some(i) = name.rfind('等') {
         let rest = &name[i + '等'.len_utf8()..];
-        if i > 0 && GENERIC_REMAINDERS.contains(&rest) {
+        // `等有关部门`, `等市直有关部门`, `等10个部门`: unnamed further units.
+        let generic = GENERIC_REMAINDERS.contains(&rest)
+            || [
+                "部门",
+                "单位",
+                "机构",
+                "部门和单位",
+                "单位和部门",
+                "部门（单位）",
+                "部门(单位)",
+            ]
+            .iter()
+            .any(|tail| rest.ends_with(tail));
+        if i > 0 && generic {
             return (i, true);
         }
     }
@@ -666,6 +842,106 @@ mod tests {
                 ("各项目牵头单位", Role::Support),
                 ("各区、县级市", Role::Support),
             ])
+        );
+    }
+
+    #[test]
+    fn a_role_note_in_brackets_after_a_name_gives_its_role() {
+        assert_eq!(
+            roles(
+                "（责任单位：市工信局（牵头）、市科技局、县（市、区）人民政府）",
+                false
+            ),
+            names(&[
+                ("市工信局", Role::Lead),
+                ("市科技局", Role::Responsible),
+                ("县（市、区）人民政府", Role::Responsible),
+            ])
+        );
+    }
+
+    #[test]
+    fn time_limits_in_a_list_are_not_units() {
+        use Role::Responsible as R;
+        assert_eq!(
+            roles(
+                "（责任单位：市工信局、市科技局；完成时限：2023年底）",
+                false
+            ),
+            names(&[("市工信局", R), ("市科技局", R)])
+        );
+        assert_eq!(
+            roles("（市工信局负责，2023年底前完成）", false),
+            names(&[("市工信局", R)])
+        );
+    }
+
+    #[test]
+    fn role_words_attach_to_each_name_and_leading_words_go() {
+        use Role::{Lead, Support};
+        assert_eq!(
+            roles("（市工信局牵头、市科技局配合）", false),
+            names(&[("市工信局", Lead), ("市科技局", Support)])
+        );
+        assert_eq!(
+            roles("（由市工信局牵头，市科技局配合）", false),
+            names(&[("市工信局", Lead), ("市科技局", Support)])
+        );
+        assert_eq!(
+            roles("（市发改委、市财政局按职责分别牵头，各区政府配合）", false),
+            names(&[
+                ("市发改委", Lead),
+                ("市财政局", Lead),
+                ("各区政府", Support)
+            ])
+        );
+        assert_eq!(
+            roles("（市工信局、各区政府，按职责分工负责）", false),
+            names(&[
+                ("市工信局", Role::Responsible),
+                ("各区政府", Role::Responsible)
+            ])
+        );
+        assert_eq!(
+            roles("（牵头单位：市工信局。配合单位：市科技局）", false),
+            names(&[("市工信局", Lead), ("市科技局", Support)])
+        );
+    }
+
+    #[test]
+    fn more_forms_of_etc_and_conjoined_names() {
+        use Role::Responsible as R;
+        let l = lists("（责任单位：市发改委等各有关部门）", false);
+        assert!(l[0].etc);
+        assert_eq!(l[0].units[0].label, "市发改委");
+        assert_eq!(
+            roles("（责任单位：市工信局等10个部门）", false),
+            names(&[("市工信局", R)])
+        );
+        assert_eq!(
+            roles("（责任单位：市工信局和市科技局）", false),
+            names(&[("市工信局", R), ("市科技局", R)])
+        );
+        assert_eq!(
+            roles("（责任单位：市人力资源和社会保障局）", false),
+            names(&[("市人力资源和社会保障局", R)])
+        );
+        assert_eq!(
+            roles("（责任单位：各区、县级市人民政府）", false),
+            names(&[("各区、县级市人民政府", R)])
+        );
+    }
+
+    #[test]
+    fn other_brackets_and_an_unbracketed_closing_list() {
+        use Role::Responsible as R;
+        assert_eq!(
+            roles("建设平台。【责任单位：市工信局、市科技局】", false),
+            names(&[("市工信局", R), ("市科技局", R)])
+        );
+        assert_eq!(
+            roles("建设平台。责任单位：市工信局、市科技局。", false),
+            names(&[("市工信局", R), ("市科技局", R)])
         );
     }
 

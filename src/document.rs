@@ -35,8 +35,10 @@ pub struct Quote {
 pub struct Document {
     /// Stable identifier, from the file name (`xiamen-metaverse-2022`).
     pub id: String,
-    /// File name as given.
+    /// File name without directories.
     pub file: String,
+    /// The path as given on the command line.
+    pub path: String,
     /// The source file's front matter, as key and values.
     pub front: Vec<(String, Vec<String>)>,
     /// The plan's own title (from 《…》, a bold title line, or the front matter).
@@ -215,8 +217,12 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
                 text_blocks.extend_from_slice(&node.body[..=k]);
             }
         }
-        let is_item =
-            text_blocks.len() > 1 || !own_lists.is_empty() || (!node.has_children && !bare);
+        // A leaf is an item when it has a body of its own, or when nothing
+        // follows it but the next number (a plan of one-line items); a bare
+        // heading with paragraphs under it is a section.
+        let is_item = text_blocks.len() > 1
+            || !own_lists.is_empty()
+            || (!node.has_children && (!bare || node.body.is_empty()));
         if !is_item {
             let quote = quote_of(&source, block, 0, block.text.len());
             section_of_node[n] = Some(sections.len());
@@ -271,7 +277,10 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
         items.push(Item {
             order: items.len() + 1,
             number: node.number.label.clone(),
-            title: outline::title_of(rest).to_owned(),
+            // The title stops at the list when no 。 comes first
+            // (`1. 建设平台（责任单位：市工信局）`).
+            title: outline::title_of(&rest[..own_lists.first().map_or(rest.len(), |l| l.span.0)])
+                .to_owned(),
             text,
             kind,
             section: parent_section,
@@ -289,6 +298,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
     Ok(Document {
         id: document_id(name),
         file: file_name(name),
+        path: name.to_owned(),
         front: source.front.fields.clone(),
         plan_title: meta.title,
         issuer_units: vec![None; meta.issuers.len()],
@@ -343,11 +353,12 @@ fn responsibility(
         line: start_line,
     };
     let mut assignments: Vec<Assignment> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut etc = false;
     for (b, list) in &found {
         etc |= list.etc;
         for unit in &list.units {
-            if assignments.iter().any(|a| a.label == unit.label) {
+            if !seen.insert(unit.label.as_str()) {
                 continue;
             }
             if unit.basis == RoleBasis::Guessed {
@@ -413,10 +424,17 @@ fn check_closed(source: &Source, block: &Block) -> Result<(), ParseError> {
     let Some(open) = outline::open_bracket(&block.text) else {
         return Ok(());
     };
+    // Only the unclosed bracket's own text counts: `（含虚拟现实。…（责任单位：…）`
+    // has a closed list after a stray prose bracket.
     let inside = &block.text[open..];
+    let own_end = inside
+        .char_indices()
+        .skip(1)
+        .find(|&(_, c)| matches!(c, '（' | '(' | '【' | '['))
+        .map_or(inside.len(), |(i, _)| i);
     let labelled = ["单位：", "部门：", "单位:", "部门:"]
         .iter()
-        .any(|l| inside.contains(l));
+        .any(|l| inside[..own_end].contains(l));
     if !labelled {
         return Ok(());
     }

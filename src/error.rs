@@ -25,15 +25,14 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
     /// The bytes are not UTF-8.
-    #[error(
-        "{at}: the file is not valid UTF-8 (invalid byte 0x{byte:02X}){hint}; convert it to UTF-8 first, e.g. `iconv -f GBK -t UTF-8`"
-    )]
+    #[error("{at}: the file is not valid UTF-8 (invalid byte 0x{byte:02X}){hint}")]
     NotUtf8 {
         /// Where the first invalid byte is.
         at: Location,
         /// The first invalid byte.
         byte: u8,
-        /// A guess at the real encoding, with a leading separator, or empty.
+        /// A guess at what the file is and how to fix it, with a leading
+        /// separator.
         hint: String,
     },
     /// The file holds nothing but white space.

@@ -22,6 +22,9 @@ pub struct Block {
     map: Vec<(usize, usize)>,
     /// Byte offset in the file just past the block's last character.
     end: usize,
+    /// Characters read from more file bytes than they take in `text`
+    /// (HTML entities): (offset in `text`, bytes in the file).
+    wide: Vec<(usize, usize)>,
     /// `#` heading level in markdown, 0 for a plain paragraph.
     pub heading: usize,
 }
@@ -50,12 +53,23 @@ impl Block {
                 .char_indices()
                 .next_back()
                 .map_or(0, |(i, _)| i);
-            self.file_offset(last) + (end - last)
+            self.file_offset(last) + self.source_len(last)
         };
         (self.file_offset(start), file_end)
     }
 
     fn push(&mut self, c: char, file_byte: usize) {
+        self.push_wide(c, file_byte, c.len_utf8());
+    }
+
+    /// Adds `c`, read from `source_len` bytes of the file (an HTML entity
+    /// is one character from several bytes). Padding before the first
+    /// character is dropped: it may appear only once markup is gone
+    /// (`<p>&nbsp;1.`).
+    fn push_wide(&mut self, c: char, file_byte: usize, source_len: usize) {
+        if self.text.is_empty() && is_pad(c) {
+            return;
+        }
         let contiguous = self
             .map
             .last()
@@ -63,8 +77,19 @@ impl Block {
         if !contiguous {
             self.map.push((self.text.len(), file_byte));
         }
+        if source_len != c.len_utf8() {
+            self.wide.push((self.text.len(), source_len));
+        }
         self.text.push(c);
-        self.end = file_byte + c.len_utf8();
+        self.end = file_byte + source_len;
+    }
+
+    /// How many file bytes the character at `at` (in `text`) was read from.
+    fn source_len(&self, at: usize) -> usize {
+        match self.wide.binary_search_by_key(&at, |&(t, _)| t) {
+            Ok(i) => self.wide[i].1,
+            Err(_) => self.text[at..].chars().next().map_or(0, char::len_utf8),
+        }
     }
 }
 
@@ -112,12 +137,14 @@ pub fn blocks(source: &Source) -> Vec<Block> {
                 joined += 1;
                 continue;
             }
-            if crate::outline::numbering(next.trim_matches(is_pad)).is_some() {
-                break;
-            }
             let Some(more) = block_of_line(next_start, next) else {
                 break;
             };
+            // A numbered line (`**2. …**` once markup is gone) or a heading
+            // starts a new block: a stray bracket must not swallow it.
+            if more.heading > 0 || numbering(&more.text).is_some() {
+                break;
+            }
             for (t, c) in more.text.char_indices() {
                 block.push(c, more.file_offset(t));
             }
@@ -143,6 +170,7 @@ fn block_of_line(start: usize, line: &str) -> Option<Block> {
         map: Vec::new(),
         end: start + lead,
         heading: 0,
+        wide: Vec::new(),
     };
     let base = start + lead;
     let mut chars = content.char_indices().peekable();
@@ -166,6 +194,26 @@ fn block_of_line(start: usize, line: &str) -> Option<Block> {
             ('*', Some('*')) | ('_', Some('_')) => {
                 chars.next();
             }
+            // HTML left by a crawler: tags are dropped, entities decoded.
+            ('<', Some(n)) if n.is_ascii_alphabetic() || n == '/' => {
+                match html_tag_len(&content[i..]) {
+                    Some(len) => {
+                        while chars.peek().is_some_and(|&(j, _)| j < i + len) {
+                            chars.next();
+                        }
+                    }
+                    None => block.push(c, base + i),
+                }
+            }
+            ('&', _) => match html_entity(&content[i..]) {
+                Some((decoded, len)) => {
+                    block.push_wide(decoded, base + i, len);
+                    while chars.peek().is_some_and(|&(j, _)| j < i + len) {
+                        chars.next();
+                    }
+                }
+                None => block.push(c, base + i),
+            },
             _ => block.push(c, base + i),
         }
     }
@@ -180,7 +228,45 @@ fn block_of_line(start: usize, line: &str) -> Option<Block> {
     Some(block)
 }
 
-/// The byte offset of the last bracket in `text` that opens and does not
+/// The length of an HTML tag at the start of `text` (`<p>`, `</span>`,
+/// `<br/>`, `<a href="…">`): ASCII only and closed within the line.
+fn html_tag_len(text: &str) -> Option<usize> {
+    let end = text.find('>')?;
+    let inner = &text[1..end];
+    let name = inner.trim_start_matches('/');
+    (end <= 400 && inner.is_ascii() && name.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .then_some(end + 1)
+}
+
+/// A character entity at the start of `text`: the character and the
+/// entity's length.
+fn html_entity(text: &str) -> Option<(char, usize)> {
+    let end = text.bytes().take(12).position(|b| b == b';')?;
+    let name = &text[1..end];
+    let c = match name {
+        "nbsp" | "ensp" | "emsp" => ' ',
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "quot" => '"',
+        "apos" => '\'',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "mdash" => '—',
+        _ => {
+            let code =
+                if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                    u32::from_str_radix(hex, 16).ok()?
+                } else {
+                    name.strip_prefix('#')?.parse().ok()?
+                };
+            char::from_u32(code)?
+        }
+    };
+    Some((c, end + 1))
+}
+
+/// The byte offset of the first bracket in `text` that opens and does not
 /// close, if any.
 #[must_use]
 pub fn open_bracket(text: &str) -> Option<usize> {
@@ -229,6 +315,17 @@ pub struct Number {
 
 const HAN_DIGITS: &str = "一二三四五六七八九十百零〇";
 
+/// An ASCII or full-width decimal digit.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || fullwidth_digit(c).is_some()
+}
+
+fn fullwidth_digit(c: char) -> Option<u32> {
+    ('０'..='９')
+        .contains(&c)
+        .then(|| u32::from(c) - u32::from('０'))
+}
+
 /// Recognises the number at the start of a paragraph.
 #[must_use]
 pub fn numbering(text: &str) -> Option<Number> {
@@ -239,7 +336,7 @@ pub fn numbering(text: &str) -> Option<Number> {
         let inner_start = first.len_utf8();
         let inner: String = text[inner_start..]
             .chars()
-            .take_while(|&c| HAN_DIGITS.contains(c) || c.is_ascii_digit())
+            .take_while(|&c| HAN_DIGITS.contains(c) || is_digit(c))
             .collect();
         if inner.is_empty() || inner.chars().count() > 4 {
             return None;
@@ -250,7 +347,7 @@ pub fn numbering(text: &str) -> Option<Number> {
             return None;
         }
         let end = after + close.len_utf8();
-        let style = if inner.chars().all(|c| c.is_ascii_digit()) {
+        let style = if inner.chars().all(is_digit) {
             Style::ParenArabic
         } else if inner.chars().all(|c| HAN_DIGITS.contains(c)) {
             Style::ParenHan
@@ -264,7 +361,11 @@ pub fn numbering(text: &str) -> Option<Number> {
             ambiguous: false,
         });
     }
-    if ('①'..='⑳').contains(&first) {
+    // ①–⑳, ㉑–㉟ and ㊱–㊿.
+    if ('①'..='⑳').contains(&first)
+        || ('㉑'..='㉟').contains(&first)
+        || ('㊱'..='㊿').contains(&first)
+    {
         return Some(Number {
             style: Style::Circled,
             label: first.to_string(),
@@ -272,18 +373,23 @@ pub fn numbering(text: &str) -> Option<Number> {
             ambiguous: false,
         });
     }
-    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
-    if !digits.is_empty() && digits.len() <= 3 {
+    // ASCII or full-width digits (`１．`); the label is written in ASCII.
+    let digits: String = text.chars().take_while(|&c| is_digit(c)).collect();
+    if !digits.is_empty() && digits.chars().count() <= 3 {
         let after = &text[digits.len()..];
         let sep = after.chars().next()?;
         let follower = after[sep.len_utf8()..].chars().next();
         if matches!(sep, '.' | '．' | '、') {
             return Some(Number {
                 style: Style::Arabic,
-                label: digits.clone(),
+                label: digits
+                    .chars()
+                    .filter_map(|c| c.to_digit(10).or_else(|| fullwidth_digit(c)))
+                    .map(|d| char::from(b'0' + d as u8))
+                    .collect(),
                 rest: skip_pad(digits.len() + sep.len_utf8()),
                 // `1.5亿元` is a decimal, not a number label.
-                ambiguous: sep == '.' && follower.is_some_and(|c| c.is_ascii_digit()),
+                ambiguous: sep == '.' && follower.is_some_and(is_digit),
             });
         }
         return None;
@@ -332,11 +438,7 @@ pub fn tree(blocks: &[Block]) -> Vec<Node> {
     // Open levels: (style, node index).
     let mut open: Vec<(Style, usize)> = Vec::new();
     for (b, block) in blocks.iter().enumerate() {
-        let number = if block.heading > 0 {
-            None
-        } else {
-            numbering(&block.text)
-        };
+        let number = numbering(&block.text);
         // A decimal-looking number counts only as the next in its sequence.
         let number = number.filter(|n| {
             !n.ambiguous
@@ -443,6 +545,45 @@ mod tests {
         assert_eq!(&s.text[b.file_offset(at)..b.file_offset(at) + 3], "平");
         let (start, end) = b.file_range(0, b.text.len());
         assert_eq!(&s.text[start..end], "4. 通用**平台**建设。");
+    }
+
+    #[test]
+    fn html_tags_and_entities_left_by_a_crawler_are_removed() {
+        let s = src("<p>&nbsp;1. 建设&lt;平台&gt;。（责任单位：市工信局）</p>\n");
+        let b = &blocks(&s)[0];
+        assert_eq!(b.text, "1. 建设<平台>。（责任单位：市工信局）");
+        let at = b.text.find('市').expect("has 市");
+        assert_eq!(&s.text[b.file_offset(at)..b.file_offset(at) + 3], "市");
+        assert_eq!(numbering(&b.text).map(|n| n.label), Some("1".to_owned()));
+    }
+
+    #[test]
+    fn an_entity_at_the_end_of_a_range_is_quoted_whole() {
+        let s = src("1. 甲&lt;\n");
+        let b = &blocks(&s)[0];
+        let (start, end) = b.file_range(b.text.find('甲').expect("甲"), b.text.len());
+        assert_eq!(&s.text[start..end], "甲&lt;");
+    }
+
+    #[test]
+    fn padding_that_appears_once_tags_are_gone_is_dropped() {
+        for line in [
+            "** 1. 建设平台。",
+            "<p> 1. 建设平台。",
+            "<p>　　1. 建设平台。（责任单位：市工信局）</p>",
+        ] {
+            let s = src(&format!("{line}\n"));
+            let b = &blocks(&s)[0];
+            assert!(b.text.starts_with("1. 建设平台"), "{line}: {}", b.text);
+            let (start, _) = b.file_range(0, 1);
+            assert_eq!(&s.text[start..start + 1], "1", "{line}");
+        }
+    }
+
+    #[test]
+    fn a_bold_numbered_line_is_not_swallowed_by_a_stray_bracket() {
+        let s = src("1. 推进应用（详见附件\n**2. 培育企业。**推进。（市科技局牵头）\n");
+        assert_eq!(blocks(&s).len(), 2);
     }
 
     #[test]

@@ -294,7 +294,7 @@ pub fn recognize(doc: &mut Document, registry: &Registry) -> Vec<Diagnostic> {
                 if a.unit.is_none() && warned.insert(a.label.clone()) {
                     warnings.push(Diagnostic {
                         at: Location {
-                            file: doc.file.clone(),
+                            file: doc.path.clone(),
                             line: a.quote.line,
                         },
                         message: format!(

@@ -139,7 +139,7 @@ impl Registry {
                 ));
             }
         }
-        quads.sort_unstable_by_key(ToString::to_string);
+        quads.sort_by_cached_key(ToString::to_string);
         quads.dedup();
         // Group by subject: (types, zh labels (pref first), kind, jurisdiction).
         #[derive(Default)]

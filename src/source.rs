@@ -73,9 +73,9 @@ impl Source {
     /// The code-point offset of a byte offset (which must be a char boundary).
     #[must_use]
     pub fn char_offset(&self, byte: usize) -> usize {
-        let line = self.lines.line_of(byte) - 1;
-        let (line_byte, line_char) = self.lines.starts[line];
-        line_char + self.text[line_byte..byte].chars().count()
+        let i = self.lines.checkpoints.partition_point(|&(b, _)| b <= byte) - 1;
+        let (from_byte, from_char) = self.lines.checkpoints[i];
+        from_char + self.text[from_byte..byte].chars().count()
     }
 
     /// A location for messages.
@@ -88,32 +88,70 @@ impl Source {
     }
 }
 
-/// Line starts as (byte offset, code-point offset), so that both lookups are a
-/// binary search plus a scan of one line, even in a 50 MB file.
+/// Line starts (byte offsets) and checkpoints (byte offset, code-point
+/// offset) at every line start and every few kilobytes, so that both lookups
+/// are a binary search plus a short scan, even in a 50 MB file or a file
+/// that is one enormous line.
 #[derive(Debug, Clone)]
 struct LineIndex {
-    starts: Vec<(usize, usize)>,
+    starts: Vec<usize>,
+    checkpoints: Vec<(usize, usize)>,
 }
+
+/// Bytes between code-point checkpoints.
+const CHECKPOINT_SPACING: usize = 4096;
 
 impl LineIndex {
     fn new(text: &str) -> Self {
-        let mut starts = vec![(0, 0)];
+        let mut starts = vec![0];
+        let mut checkpoints = vec![(0, 0)];
         let mut chars = 0;
         for (byte, c) in text.char_indices() {
+            if byte >= checkpoints[checkpoints.len() - 1].0 + CHECKPOINT_SPACING {
+                checkpoints.push((byte, chars));
+            }
             chars += 1;
             if c == '\n' {
-                starts.push((byte + 1, chars));
+                starts.push(byte + 1);
+                checkpoints.push((byte + 1, chars));
             }
         }
-        Self { starts }
+        Self {
+            starts,
+            checkpoints,
+        }
     }
 
     fn line_of(&self, byte: usize) -> usize {
-        self.starts.partition_point(|&(start, _)| start <= byte)
+        self.starts.partition_point(|&start| start <= byte)
     }
 }
 
+/// Decodes UTF-8, and UTF-16 when a byte-order mark says so unambiguously
+/// (Windows tools still save text that way). Anything else must be UTF-8.
 fn decode(name: &str, bytes: &[u8]) -> Result<String, ParseError> {
+    let utf16 = |rest: &[u8], le: bool| {
+        let units = rest.chunks(2).map(|c| {
+            let pair = [c[0], c.get(1).copied().unwrap_or(0)];
+            if le {
+                u16::from_le_bytes(pair)
+            } else {
+                u16::from_be_bytes(pair)
+            }
+        });
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .ok()
+    };
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        if let Some(text) = utf16(rest, true) {
+            return Ok(text);
+        }
+    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF])
+        && let Some(text) = utf16(rest, false)
+    {
+        return Ok(text);
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_owned()),
         Err(err) => {
@@ -134,7 +172,11 @@ fn decode(name: &str, bytes: &[u8]) -> Result<String, ParseError> {
 /// A guess at what a non-UTF-8 file really is, for the error message.
 fn encoding_hint(bytes: &[u8]) -> String {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return "; it starts with a UTF-16 byte-order mark".to_owned();
+        return "; it starts with a UTF-16 byte-order mark but is not valid UTF-16; save it again as UTF-8".to_owned();
+    }
+    // Text in any encoding has no NUL bytes (UTF-16 was handled above).
+    if bytes.contains(&0) {
+        return "; it looks like a binary file, not a text plan".to_owned();
     }
     // GBK/GB18030 encode each Han character as a lead byte 0x81–0xFE and a
     // trail byte 0x40–0xFE; text that is mostly such pairs is very likely GBK.
@@ -158,11 +200,10 @@ fn encoding_hint(bytes: &[u8]) -> String {
         i += 1;
     }
     if high > 0 && pairs * 2 * 10 >= high * 9 {
-        "; it looks like GBK (GB2312/GB18030)".to_owned()
-    } else if bytes.contains(&0) {
-        "; it looks like a binary file".to_owned()
+        "; it looks like GBK (GB2312/GB18030); convert it first, e.g. `iconv -f GBK -t UTF-8`"
+            .to_owned()
     } else {
-        String::new()
+        "; save it as UTF-8".to_owned()
     }
 }
 
@@ -303,6 +344,23 @@ mod tests {
         // "厦门" in GBK.
         let err = Source::parse("t.txt", &[0xCF, 0xC3, 0xC3, 0xC5, b'\n']).expect_err("fails");
         assert!(err.to_string().contains("GBK"), "{err}");
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "一、任务\n".encode_utf16() {
+            bytes.extend(unit.to_le_bytes());
+        }
+        let src = Source::parse("t.md", &bytes).expect("decodes");
+        assert_eq!(src.text, "一、任务\n");
+    }
+
+    #[test]
+    fn offsets_deep_inside_one_long_line_are_exact() {
+        let text = format!("{}x", "字".repeat(10_000));
+        let src = Source::parse("t.md", text.as_bytes()).expect("parses");
+        assert_eq!(src.char_offset(text.len() - 1), 10_000);
     }
 
     #[test]

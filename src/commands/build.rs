@@ -28,6 +28,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     } else {
         read_inputs(&args.inputs)?
     };
+    check_unique_ids(&documents)?;
     let registry = Registry::bundled()?;
     let mut warnings = Vec::new();
     for doc in &mut documents {
@@ -55,22 +56,27 @@ pub fn write(store: &mut StoreDir, registry: &Registry, documents: &[Document]) 
         (ontology::graph(), ontology::quads()?),
         (registry::graph(), registry.quads.clone()),
     ];
+    check_unique_ids(documents)?;
     for doc in documents {
-        let graph = rdf::graph_iri(&doc.id);
-        if let Some(other) = documents
-            .iter()
-            .find(|d| d.id == doc.id && !std::ptr::eq(*d, doc))
-        {
+        graphs.push((rdf::graph_iri(&doc.id), rdf::quads(doc)));
+    }
+    store.replace_graphs(&graphs)?;
+    Ok(())
+}
+
+/// Two files with the same name in different directories would be one
+/// document: refuse before anything is written.
+fn check_unique_ids(documents: &[Document]) -> Result<()> {
+    let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for doc in documents {
+        if let Some(other) = seen.insert(doc.id.as_str(), doc.path.as_str()) {
             bail!(
-                "{} and {} would both be document `{}`; rename one of them",
-                other.file,
-                doc.file,
+                "{other} and {} would both be document `{}`; rename one of them",
+                doc.path,
                 doc.id
             );
         }
-        graphs.push((graph, rdf::quads(doc)));
     }
-    store.replace_graphs(&graphs)?;
     Ok(())
 }
 
