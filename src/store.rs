@@ -84,16 +84,27 @@ pub enum StoreError {
     Corrupt {
         /// The damaged file.
         path: PathBuf,
+        /// The store directory.
+        store: String,
         /// What is wrong.
         message: String,
     },
+    /// A write that failed (full disk, read-only file system, permissions);
+    /// nothing on disk changed.
+    #[error("{path}: cannot write: {cause}; the store is unchanged")]
+    WriteFailed {
+        /// The file.
+        path: PathBuf,
+        /// The error (in the message, so not a `source`).
+        cause: std::io::Error,
+    },
     /// File-system error.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The error.
-        source: std::io::Error,
+        /// The error (in the message, so not a `source`).
+        cause: std::io::Error,
     },
     /// Oxigraph's storage error.
     #[error("storage error: {0}")]
@@ -101,9 +112,9 @@ pub enum StoreError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
+    move |cause| StoreError::Io {
         path: path.to_owned(),
-        source,
+        cause,
     }
 }
 
@@ -121,7 +132,8 @@ pub struct StoreDir {
     path: PathBuf,
     store: Store,
     // Held for the lifetime of the value: the OS releases the lock on drop.
-    _lock: File,
+    // None for a store on a read-only file system, where no writer can be.
+    _lock: Option<File>,
 }
 
 impl std::fmt::Debug for StoreDir {
@@ -147,7 +159,10 @@ impl StoreDir {
                     path: path.to_owned(),
                 });
             }
-            fs::create_dir_all(path).map_err(io(path))?;
+            fs::create_dir_all(path).map_err(|cause| StoreError::WriteFailed {
+                path: path.to_owned(),
+                cause,
+            })?;
         }
         let is_new = !meta_path.exists();
         if is_new {
@@ -165,26 +180,7 @@ impl StoreDir {
                 });
             }
         }
-        let lock_path = path.join(LOCK_FILE);
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        let locked = match access {
-            Access::Read => lock.try_lock_shared(),
-            Access::Write => lock.try_lock(),
-        };
-        match locked {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                return Err(StoreError::InUse {
-                    path: path.to_owned(),
-                });
-            }
-            Err(TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
-        }
+        let lock = lock(path, access)?;
         if is_new {
             write_atomically(&meta_path, meta_json().as_bytes())?;
         } else {
@@ -249,26 +245,80 @@ impl StoreDir {
     /// # Errors
     ///
     /// Storage errors.
-    pub fn canonical_nquads(&self) -> Result<String, StoreError> {
+    pub fn canonical_nquads(&self) -> Result<Vec<String>, StoreError> {
         let mut lines = self
             .store
             .iter()
             .map(|q| q.map(|q| format!("{q} .\n")))
             .collect::<Result<Vec<_>, _>>()?;
         lines.sort_unstable();
-        Ok(lines.concat())
+        Ok(lines)
     }
 
     #[cfg(not(feature = "rocksdb"))]
     fn persist(&self) -> Result<(), StoreError> {
-        let snapshot = self.canonical_nquads()?;
-        write_atomically(&self.path.join(SNAPSHOT_FILE), snapshot.as_bytes())
+        let lines = self.canonical_nquads()?;
+        // Streamed line by line: the snapshot is never held twice in memory.
+        write_atomically_with(&self.path.join(SNAPSHOT_FILE), |w| {
+            lines
+                .iter()
+                .try_for_each(|line| w.write_all(line.as_bytes()))
+        })
     }
 
     #[cfg(feature = "rocksdb")]
     fn persist(&self) -> Result<(), StoreError> {
         Ok(self.store.flush()?)
     }
+}
+
+/// Takes the store's lock: exclusive for a writer, shared for readers.
+fn lock(dir: &Path, access: Access) -> Result<Option<File>, StoreError> {
+    let path = dir.join(LOCK_FILE);
+    let opened = match access {
+        Access::Write => File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path),
+        // Readers need no write access: a store on read-only media (a CD,
+        // a read-only mount) can still be queried.
+        Access::Read => File::open(&path).or_else(|_| {
+            File::options()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+        }),
+    };
+    let file = match opened {
+        Ok(file) => file,
+        Err(e) if access == Access::Read && is_read_only(&e) => return Ok(None),
+        Err(e) => {
+            return Err(StoreError::WriteFailed {
+                path: path.clone(),
+                cause: e,
+            });
+        }
+    };
+    let locked = match access {
+        Access::Read => file.try_lock_shared(),
+        Access::Write => file.try_lock(),
+    };
+    match locked {
+        Ok(()) => Ok(Some(file)),
+        Err(TryLockError::WouldBlock) => Err(StoreError::InUse {
+            path: dir.to_owned(),
+        }),
+        Err(TryLockError::Error(e)) => Err(io(&path)(e)),
+    }
+}
+
+fn is_read_only(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+    )
 }
 
 fn meta_json() -> String {
@@ -281,6 +331,7 @@ fn check_meta(dir: &Path, meta_path: &Path) -> Result<(), StoreError> {
     let text = fs::read_to_string(meta_path).map_err(io(meta_path))?;
     let corrupt = |message: &str| StoreError::Corrupt {
         path: meta_path.to_owned(),
+        store: dir.display().to_string(),
         message: message.to_owned(),
     };
     let meta: serde_json::Value =
@@ -325,6 +376,7 @@ fn open_backend(dir: &Path, _access: Access) -> Result<Store, StoreError> {
             .load_from_reader(RdfFormat::NQuads, BufReader::new(file))
             .map_err(|e| StoreError::Corrupt {
                 path: snapshot.clone(),
+                store: dir.display().to_string(),
                 message: e.to_string(),
             })?;
         loader.commit()?;
@@ -352,19 +404,42 @@ fn open_backend(dir: &Path, access: Access) -> Result<Store, StoreError> {
 ///
 /// File-system errors; `path` is then unchanged.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    write_atomically_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomically`] with the contents produced by `write`.
+///
+/// # Errors
+///
+/// File-system errors; `path` is then unchanged.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let name = path
         .file_name()
         .map_or_else(Default::default, |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.tmp"));
-    {
-        let file = File::create(&tmp).map_err(io(&tmp))?;
-        let mut writer = BufWriter::new(file);
-        writer.write_all(bytes).map_err(io(&tmp))?;
-        let file = writer.into_inner().map_err(|e| io(&tmp)(e.into_error()))?;
-        file.sync_all().map_err(io(&tmp))?;
+    let written = (|| {
+        let file = File::create(&tmp)?;
+        let mut writer = BufWriter::with_capacity(1 << 20, file);
+        write(&mut writer)?;
+        let file = writer
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(cause) = written {
+        // A full disk leaves a partial temporary file: remove it, keep the
+        // old file.
+        let _ = fs::remove_file(&tmp);
+        return Err(StoreError::WriteFailed {
+            path: path.to_owned(),
+            cause,
+        });
     }
-    fs::rename(&tmp, path).map_err(io(path))?;
     if let Ok(d) = File::open(dir) {
         // Directory fsync makes the rename durable; not all platforms allow it.
         let _ = d.sync_all();
