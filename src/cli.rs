@@ -191,6 +191,10 @@ pub struct QueryArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
 
+    /// Stop the query after this many seconds (0: no limit).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+
     #[command(flatten)]
     pub store: StoreArgs,
 }

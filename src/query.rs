@@ -6,9 +6,12 @@ use crate::vocab::PREFIXES;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{Literal, Term, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use std::io::Write;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
 /// A query shipped in `queries/`, compiled into the binary.
 #[derive(Debug, Clone, Copy)]
@@ -88,8 +91,13 @@ pub enum OutputFormat {
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
     /// The SPARQL does not parse.
-    #[error("{origin}: the query is not valid SPARQL: {message}")]
+    #[error(
+        "{origin}: the query is not valid SPARQL: {message}{}",
+        caret(query, message)
+    )]
     Syntax {
+        /// The query text.
+        query: String,
         /// Where the query came from.
         origin: String,
         /// The parser's message, with its position.
@@ -98,6 +106,16 @@ pub enum QueryError {
     /// A parameter is missing or unknown.
     #[error("{0}")]
     Params(String),
+    /// The query ran past its time limit and was stopped.
+    #[error(
+        "{origin}: the query ran longer than --timeout {seconds} s and was stopped; narrow it (a LIMIT, a more specific pattern) or raise --timeout (0 for no limit)"
+    )]
+    Timeout {
+        /// Where the query came from.
+        origin: String,
+        /// The limit.
+        seconds: u64,
+    },
     /// Evaluation failed.
     #[error("{origin}: {message}")]
     Evaluation {
@@ -113,21 +131,89 @@ pub enum QueryError {
 
 /// Runs `sparql` on `store` with `params` bound as plain literals (never
 /// pasted into the text) over the union of all graphs, and writes the
-/// results to `out`.
+/// results to `out`, stopping the query after `timeout` (if any).
 ///
 /// # Errors
 ///
-/// Syntax and evaluation errors, and write errors.
+/// Syntax, evaluation and write errors, and [`QueryError::Timeout`].
 pub fn run(
     store: &Store,
     origin: &str,
     sparql: &str,
     params: &[(String, String)],
     format: OutputFormat,
+    timeout: Option<Duration>,
     out: &mut dyn Write,
 ) -> Result<(), QueryError> {
-    let results = execute(store, origin, sparql, params)?;
-    write_results(results, origin, format, out)
+    let token = CancellationToken::new();
+    let _watchdog = timeout.map(|limit| Watchdog::start(limit, token.clone()));
+    let result = prepare(store, origin, sparql, params, Some(token.clone()))
+        .and_then(|results| write_results(results, origin, format, out));
+    match (result, timeout) {
+        (Err(QueryError::Evaluation { .. } | QueryError::Io(_)), Some(limit))
+            if token.is_cancelled() =>
+        {
+            Err(QueryError::Timeout {
+                origin: origin.to_owned(),
+                seconds: limit.as_secs(),
+            })
+        }
+        (result, _) => result,
+    }
+}
+
+/// Cancels a query when its time is up; dropping it (the query finished)
+/// wakes and ends its thread at once.
+struct Watchdog {
+    done: Option<mpsc::Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Watchdog {
+    fn start(limit: Duration, token: CancellationToken) -> Self {
+        let (done, finished) = mpsc::channel::<()>();
+        let thread = thread::spawn(move || {
+            if finished.recv_timeout(limit) == Err(mpsc::RecvTimeoutError::Timeout) {
+                token.cancel();
+            }
+        });
+        Self {
+            done: Some(done),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        drop(self.done.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A line under the query pointing at the column a syntax error names
+/// (`error at 2:7`).
+fn caret(query: &str, message: &str) -> String {
+    let Some((line, column)) = message.split("at ").nth(1).and_then(|rest| {
+        let position = rest.split(':').take(2).collect::<Vec<_>>();
+        Some((
+            position.first()?.trim().parse::<usize>().ok()?,
+            position.get(1)?.trim().parse::<usize>().ok()?,
+        ))
+    }) else {
+        return String::new();
+    };
+    let Some(text) = query.lines().nth(line.saturating_sub(1)) else {
+        return String::new();
+    };
+    let pad: usize = text
+        .chars()
+        .take(column.saturating_sub(1))
+        .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(1))
+        .sum();
+    format!("\n  {text}\n  {}^", " ".repeat(pad))
 }
 
 /// Parses and evaluates; see [`run`].
@@ -141,15 +227,29 @@ pub fn execute(
     sparql: &str,
     params: &[(String, String)],
 ) -> Result<QueryResults<'static>, QueryError> {
+    prepare(store, origin, sparql, params, None)
+}
+
+fn prepare(
+    store: &Store,
+    origin: &str,
+    sparql: &str,
+    params: &[(String, String)],
+    token: Option<CancellationToken>,
+) -> Result<QueryResults<'static>, QueryError> {
     // Oxigraph's HTTP client is not compiled in, so a SERVICE clause cannot
     // make this process call out.
-    let mut prepared =
-        SparqlEvaluator::new()
-            .parse_query(sparql)
-            .map_err(|e| QueryError::Syntax {
-                origin: origin.to_owned(),
-                message: e.to_string(),
-            })?;
+    let mut evaluator = SparqlEvaluator::new();
+    if let Some(token) = token {
+        evaluator = evaluator.with_cancellation_token(token);
+    }
+    let mut prepared = evaluator
+        .parse_query(sparql)
+        .map_err(|e| QueryError::Syntax {
+            query: sparql.to_owned(),
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })?;
     prepared.dataset_mut().set_default_graph_as_union();
     for (name, value) in params {
         let variable = Variable::new(name.as_str()).map_err(|_| {

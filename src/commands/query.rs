@@ -6,7 +6,11 @@ use crate::store::{Access, StoreDir};
 use crate::table::Table;
 use anyhow::{Context, Result, bail};
 use std::io::Write;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long past `--timeout` a query that ignores cancellation may run
+/// before the process stops it.
+const HARD_STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// Runs `query`.
 ///
@@ -62,7 +66,31 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
         ("query".to_owned(), args.sparql.clone().unwrap_or_default())
     };
     let store = StoreDir::open(&args.store.store, Access::Read)?;
-    query::run(store.store(), &origin, &text, &args.param, args.format, out)?;
+    let timeout = (args.timeout > 0).then(|| Duration::from_secs(args.timeout));
+    if let Some(limit) = timeout {
+        // Oxigraph checks the cancellation token when it reads the store, so
+        // a query busy joining in memory may not notice it; a read-only
+        // command can stop the process itself once the grace period is over.
+        let message = query::QueryError::Timeout {
+            origin: origin.clone(),
+            seconds: limit.as_secs(),
+        }
+        .to_string();
+        std::thread::spawn(move || {
+            std::thread::sleep(limit + HARD_STOP_GRACE);
+            eprintln!("error: {message}");
+            std::process::exit(1);
+        });
+    }
+    query::run(
+        store.store(),
+        &origin,
+        &text,
+        &args.param,
+        args.format,
+        timeout,
+        out,
+    )?;
     out.flush()?;
     let summary = query::summary(store.store())?;
     super::print_summary(&args.store.store, &summary, started.elapsed());
