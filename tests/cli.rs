@@ -503,3 +503,83 @@ fn an_unknown_unit_is_kept_flagged_and_warned_about_once() {
     assert_eq!(unresolved.lines().count(), 2, "{unresolved}");
     assert!(unresolved.contains(",市未知局,6,2"), "{unresolved}");
 }
+
+#[cfg(not(feature = "rocksdb"))]
+#[test]
+fn a_damaged_snapshot_is_reported_and_never_overwritten() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let snapshot = sb.store().join("snapshot.nq");
+    let mut damaged = std::fs::read(&snapshot).expect("snapshot");
+    damaged.truncate(damaged.len() / 2);
+    damaged.extend(b"\n<broken\n");
+    std::fs::write(&snapshot, &damaged).expect("write");
+    let run = sb.run(&["query", "--name", "outline"]).fails();
+    assert!(
+        run.stderr.contains("snapshot.nq: the store is damaged"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("rebuild it"), "{}", run.stderr);
+    let run = sb.run(&["build"]).fails();
+    assert!(
+        run.stderr.contains("the store is damaged"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(&snapshot).expect("snapshot"),
+        damaged,
+        "a build does not overwrite what it could not read"
+    );
+}
+
+#[test]
+fn a_query_that_runs_too_long_is_stopped() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    // A cartesian product of every triple with every triple, streamed.
+    let run = sb
+        .run(&[
+            "query",
+            "--timeout",
+            "1",
+            "--format",
+            "csv",
+            "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }",
+        ])
+        .fails();
+    assert!(
+        run.stderr
+            .contains("the query ran longer than --timeout 1 s and was stopped"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_syntax_error_points_at_its_place() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let run = sb.run(&["query", "SELECT ?x\nWHERE { ?x ?y ) }"]).fails();
+    assert!(run.stderr.contains("error at 2:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("\n  WHERE { ?x ?y ) }\n"),
+        "the line is shown: {}",
+        run.stderr
+    );
+    assert!(run.stderr.trim_end().ends_with('^'), "{}", run.stderr);
+}
+
+#[test]
+fn a_federated_query_cannot_call_out() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let run = sb
+        .run(&[
+            "query",
+            "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        ])
+        .fails();
+    assert!(run.stderr.contains("is not supported"), "{}", run.stderr);
+}
