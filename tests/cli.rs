@@ -391,12 +391,12 @@ fn report_formats_carry_every_measure() {
         .iter()
         .map(str::to_owned)
         .collect();
-    assert_eq!(header, policykg::report::CSV_COLUMNS);
+    assert_eq!(header, policykg::report::csv_columns());
     assert_eq!(reader.records().count(), 20);
     let json: serde_json::Value =
         serde_json::from_str(&sb.run(&["report", "--format", "json"]).ok().stdout).expect("JSON");
     assert_eq!(json["units"][0]["label"], "市工信局");
-    for column in policykg::report::CSV_COLUMNS {
+    for column in policykg::report::csv_columns() {
         assert!(
             json["units"][0].get(column).is_some(),
             "json lacks {column}"

@@ -4,7 +4,7 @@
 //! on Windows shows Chinese.
 
 use super::node_id;
-use crate::network::{Network, UnitMeasures};
+use crate::network::{Network, UnitMeasures, number};
 use crate::query::{self, QueryError};
 use oxigraph::model::Term;
 use oxigraph::sparql::QueryResults;
@@ -17,14 +17,6 @@ pub const TABLES: &[&str] = &["nodes", "edges", "assignments", "items"];
 
 /// UTF-8 byte-order mark.
 const BOM: &str = "\u{feff}";
-
-fn float(v: f64) -> String {
-    if v == 0.0 {
-        "0".to_owned()
-    } else {
-        format!("{v}")
-    }
-}
 
 fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>, bom: bool) -> Vec<u8> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
@@ -44,53 +36,17 @@ fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>, bom: bool
 /// `nodes.csv`: one row per unit with its names, kind and every measure.
 #[must_use]
 pub fn nodes(units: &[UnitMeasures], bom: bool) -> Vec<u8> {
-    let header = [
-        "Id",
-        "Label",
-        "name_zh",
-        "name_en",
-        "kind",
-        "items",
-        "first_listed",
-        "led",
-        "degree",
-        "strength",
-        "betweenness",
-        "betweenness_weighted",
-        "closeness",
-        "eigenvector",
-        "pagerank",
-        "clustering",
-        "core",
-        "constraint",
-        "effective_size",
-        "community",
-    ];
+    let header: Vec<&str> = ["Id", "Label"]
+        .into_iter()
+        .chain(UnitMeasures::FIELDS.iter().copied())
+        .collect();
     let mut sorted: Vec<&UnitMeasures> = units.iter().collect();
     sorted.sort_by(|a, b| a.unit.cmp(&b.unit));
     let rows = sorted.into_iter().map(|m| {
-        vec![
-            node_id(&m.unit),
-            m.label.clone(),
-            m.name_zh.clone().unwrap_or_default(),
-            m.name_en.clone().unwrap_or_default(),
-            m.kind.clone().unwrap_or_default(),
-            m.items.to_string(),
-            m.first_listed.to_string(),
-            m.led.to_string(),
-            m.degree.to_string(),
-            float(m.strength),
-            float(m.betweenness),
-            float(m.betweenness_weighted),
-            float(m.closeness),
-            float(m.eigenvector),
-            float(m.pagerank),
-            float(m.clustering),
-            m.core.to_string(),
-            m.constraint.map(float).unwrap_or_default(),
-            m.effective_size.map(float).unwrap_or_default(),
-            m.community.to_string(),
-        ]
+        [node_id(&m.unit), m.label.clone()]
+            .into_iter()
+            .chain(m.fields())
+            .collect()
     });
     table(&header, rows, bom)
 }
@@ -135,7 +91,7 @@ pub fn edges(network: &Network, bom: bool) -> Vec<u8> {
                 source,
                 target,
                 "Undirected".to_owned(),
-                float(*e.weight()),
+                number(*e.weight()),
                 shared
                     .get(&(a.min(b), a.max(b)))
                     .map(|v| v.join(" "))

@@ -4,7 +4,7 @@
 //! yFiles label keys so that yEd shows the names.
 
 use super::{node_id, xml_escape};
-use crate::network::{Network, UnitMeasures};
+use crate::network::{Network, UnitMeasures, number};
 use petgraph::visit::EdgeRef;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -79,10 +79,6 @@ impl Doc {
             );
         }
     }
-}
-
-fn float(v: f64) -> String {
-    format!("{v}")
 }
 
 /// The one-mode co-responsibility network with every unit attribute.
@@ -166,14 +162,14 @@ pub fn co_responsibility(network: &Network, units: &[UnitMeasures], yed: bool) -
             ("pagerank", m.pagerank),
             ("clustering", m.clustering),
         ] {
-            d.data("node", name, &float(value));
+            d.data("node", name, &number(value));
         }
         d.data("node", "core", &m.core.to_string());
         if let Some(c) = m.constraint {
-            d.data("node", "constraint", &float(c));
+            d.data("node", "constraint", &number(c));
         }
         if let Some(e) = m.effective_size {
-            d.data("node", "effective_size", &float(e));
+            d.data("node", "effective_size", &number(e));
         }
         d.data("node", "community", &m.community.to_string());
         d.yed_label(&m.label);
@@ -188,8 +184,8 @@ pub fn co_responsibility(network: &Network, units: &[UnitMeasures], yed: bool) -
             xml_escape(&node_id(&network.units[a].iri)),
             xml_escape(&node_id(&network.units[b].iri))
         );
-        d.data("edge", "weight", &float(*e.weight()));
-        d.data("edge", "label", &float(*e.weight()));
+        d.data("edge", "weight", &number(*e.weight()));
+        d.data("edge", "label", &number(*e.weight()));
         if let Some(items) = shared.get(&(a.min(b), a.max(b))) {
             d.data("edge", "items", &items.join(" "));
         }

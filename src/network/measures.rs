@@ -61,6 +61,69 @@ pub struct UnitMeasures {
     pub community: usize,
 }
 
+impl UnitMeasures {
+    /// Names of [`UnitMeasures::fields`], in order: the stable column names
+    /// shared by `report --format csv` and `export csv`'s `nodes.csv`.
+    pub const FIELDS: &'static [&'static str] = &[
+        "name_zh",
+        "name_en",
+        "kind",
+        "items",
+        "first_listed",
+        "led",
+        "degree",
+        "strength",
+        "betweenness",
+        "betweenness_weighted",
+        "closeness",
+        "eigenvector",
+        "pagerank",
+        "clustering",
+        "core",
+        "constraint",
+        "effective_size",
+        "community",
+    ];
+
+    /// The values of [`UnitMeasures::FIELDS`] as text; numbers in their
+    /// shortest round-trip form, absent values empty.
+    #[must_use]
+    pub fn fields(&self) -> Vec<String> {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        vec![
+            text(&self.name_zh),
+            text(&self.name_en),
+            text(&self.kind),
+            self.items.to_string(),
+            self.first_listed.to_string(),
+            self.led.to_string(),
+            self.degree.to_string(),
+            number(self.strength),
+            number(self.betweenness),
+            number(self.betweenness_weighted),
+            number(self.closeness),
+            number(self.eigenvector),
+            number(self.pagerank),
+            number(self.clustering),
+            self.core.to_string(),
+            self.constraint.map(number).unwrap_or_default(),
+            self.effective_size.map(number).unwrap_or_default(),
+            self.community.to_string(),
+        ]
+    }
+}
+
+/// A measure as text: the shortest form that reads back to the same `f64`
+/// (deterministic and lossless), `0` for zero.
+#[must_use]
+pub fn number(v: f64) -> String {
+    if v == 0.0 {
+        "0".to_owned()
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Figures about the whole network.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NetworkFigures {

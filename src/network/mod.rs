@@ -8,7 +8,7 @@
 pub mod algo;
 mod measures;
 
-pub use measures::{NetworkFigures, UnitMeasures, measure};
+pub use measures::{NetworkFigures, UnitMeasures, measure, number};
 
 use crate::query::{self, QueryError};
 use oxigraph::model::Term;

@@ -3,7 +3,7 @@
 
 pub mod html;
 
-use crate::network::{NetworkFigures, UnitMeasures};
+use crate::network::{NetworkFigures, UnitMeasures, number};
 use crate::table::Table;
 use std::io::{self, Write};
 
@@ -88,42 +88,18 @@ pub fn rank(units: &mut [UnitMeasures], key: SortKey) {
     });
 }
 
-/// CSV columns, in order; also the JSON field names.
-pub const CSV_COLUMNS: &[&str] = &[
-    "rank",
-    "unit",
-    "label",
-    "name_zh",
-    "name_en",
-    "kind",
-    "items",
-    "first_listed",
-    "led",
-    "degree",
-    "strength",
-    "betweenness",
-    "betweenness_weighted",
-    "closeness",
-    "eigenvector",
-    "pagerank",
-    "clustering",
-    "core",
-    "constraint",
-    "effective_size",
-    "community",
-];
+/// CSV columns, in order; also the JSON field names: rank, IRI, the name
+/// as written, then [`UnitMeasures::FIELDS`].
+#[must_use]
+pub fn csv_columns() -> Vec<&'static str> {
+    ["rank", "unit", "label"]
+        .into_iter()
+        .chain(UnitMeasures::FIELDS.iter().copied())
+        .collect()
+}
 
 fn opt(v: Option<&String>) -> String {
     v.cloned().unwrap_or_default()
-}
-
-fn float(v: f64) -> String {
-    // Shortest round-trip form: deterministic and lossless.
-    if v == 0.0 {
-        "0".to_owned()
-    } else {
-        format!("{v}")
-    }
 }
 
 /// Writes the ranked units in `format`.
@@ -165,7 +141,7 @@ pub fn write(
                     m.first_listed.to_string(),
                     m.led.to_string(),
                     m.degree.to_string(),
-                    float(m.strength),
+                    number(m.strength),
                     format!("{:.3}", m.betweenness),
                     format!("{:.3}", m.eigenvector),
                     m.community.to_string(),
@@ -189,31 +165,10 @@ pub fn write(
         }
         ReportFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            w.write_record(CSV_COLUMNS)?;
+            w.write_record(csv_columns())?;
             for (i, m) in units.iter().enumerate() {
-                w.write_record([
-                    (i + 1).to_string(),
-                    m.unit.clone(),
-                    m.label.clone(),
-                    opt(m.name_zh.as_ref()),
-                    opt(m.name_en.as_ref()),
-                    opt(m.kind.as_ref()),
-                    m.items.to_string(),
-                    m.first_listed.to_string(),
-                    m.led.to_string(),
-                    m.degree.to_string(),
-                    float(m.strength),
-                    float(m.betweenness),
-                    float(m.betweenness_weighted),
-                    float(m.closeness),
-                    float(m.eigenvector),
-                    float(m.pagerank),
-                    float(m.clustering),
-                    m.core.to_string(),
-                    m.constraint.map(float).unwrap_or_default(),
-                    m.effective_size.map(float).unwrap_or_default(),
-                    m.community.to_string(),
-                ])?;
+                let fixed = [(i + 1).to_string(), m.unit.clone(), m.label.clone()];
+                w.write_record(fixed.into_iter().chain(m.fields()))?;
             }
             w.flush()
         }
