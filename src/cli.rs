@@ -24,12 +24,38 @@ pub enum Command {
     Build(BuildArgs),
     /// Run a SPARQL query: inline, from a file, or a named query.
     Query(QueryArgs),
+    /// List the documents in the store.
+    List(ListArgs),
+    /// Take documents out of the store.
+    Remove(RemoveArgs),
     /// Rank the units (bureaus) by involvement, with network measures.
     Report(ReportArgs),
     /// Print whole-network figures and the communities.
     Network(NetworkArgs),
     /// Write files for analysts' tools: CSV, GraphML, DOT, RDF.
     Export(ExportArgs),
+}
+
+/// Arguments of `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Arguments of `remove`.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Document ids (the `document` column of `policykg list`).
+    #[arg(required = true)]
+    pub documents: Vec<String>,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Arguments of `export`.
@@ -155,6 +181,13 @@ pub struct BuildArgs {
     /// document already in the store is replaced; the build is all or
     /// nothing.
     pub inputs: Vec<PathBuf>,
+
+    /// Stop at the first bad document and write nothing.
+    ///
+    /// By default a bad document is reported (file, line, reason) and
+    /// skipped, the others are built, and the exit code is 3.
+    #[arg(long)]
+    pub strict: bool,
 
     #[command(flatten)]
     pub store: StoreArgs,

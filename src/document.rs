@@ -60,6 +60,8 @@ pub struct Document {
     pub warnings: Vec<Diagnostic>,
     /// Number of code points in the file.
     pub length: usize,
+    /// Hash of the file and of what read it (set by `build`).
+    pub content_hash: Option<String>,
 }
 
 /// A heading.
@@ -309,6 +311,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
         items,
         warnings,
         length: source.text.chars().count(),
+        content_hash: None,
     })
 }
 

@@ -1,5 +1,6 @@
 //! The `policykg` binary: parse the arguments, run the command, map the
-//! outcome to an exit code (0 success, 1 error, 2 bad usage — clap's own).
+//! outcome to an exit code (0 success, 1 error, 2 bad usage — clap's own,
+//! 3 built but some documents were skipped as bad).
 
 use clap::Parser;
 use policykg::cli::{Cli, Command};
@@ -13,14 +14,16 @@ fn main() -> ExitCode {
     let mut out = io::BufWriter::new(stdout.lock());
     let result = match &cli.command {
         Command::Build(args) => commands::build::run(args),
-        Command::Query(args) => commands::query::run(args, &mut out),
-        Command::Report(args) => commands::report::run(args, &mut out),
-        Command::Network(args) => commands::network::run(args, &mut out),
-        Command::Export(args) => commands::export::run(args, &mut out),
+        Command::Query(args) => commands::query::run(args, &mut out).map(|()| 0),
+        Command::List(args) => commands::documents::list(args, &mut out).map(|()| 0),
+        Command::Remove(args) => commands::documents::remove(args).map(|()| 0),
+        Command::Report(args) => commands::report::run(args, &mut out).map(|()| 0),
+        Command::Network(args) => commands::network::run(args, &mut out).map(|()| 0),
+        Command::Export(args) => commands::export::run(args, &mut out).map(|()| 0),
     }
-    .and_then(|()| out.flush().map_err(Into::into));
+    .and_then(|code| out.flush().map(|()| code).map_err(Into::into));
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         // `policykg query … | head` closes our stdout early: not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {

@@ -33,6 +33,7 @@ pub const NAMED: &[NamedQuery] = named![
     "assignments",
     "bureaus-by-involvement",
     "co-responsible-pairs",
+    "documents",
     "institutions",
     "outline",
     "tasks-by-technology",

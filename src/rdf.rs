@@ -173,6 +173,9 @@ pub fn quads(doc: &Document) -> Vec<Quad> {
     w.a(&source, pkg::SOURCE_DOCUMENT);
     w.text(&source, dcterms::IDENTIFIER, &doc.id);
     w.text(&source, pkg::FILE_NAME, &doc.file);
+    if let Some(hash) = &doc.content_hash {
+        w.text(&source, pkg::CONTENT_HASH, hash);
+    }
     w.int(&source, pkg::LENGTH, doc.length);
     w.add(&source, pkg::REPORTS, plan.clone());
     for (key, values) in &doc.front {

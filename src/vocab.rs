@@ -175,6 +175,9 @@ pub mod pkg {
         UNCERTAIN = "uncertain",
         /// Unit → the body whose second nameplate it is (一个机构两块牌子).
         NAMEPLATE_OF = "nameplateOf",
+        /// Source document → hash of the file and of what read it, so that
+        /// an unchanged document is not rebuilt.
+        CONTENT_HASH = "contentHash",
     }
 
     /// Every term above, for the ontology check.
@@ -248,6 +251,7 @@ pub mod pkg {
         REGISTERED,
         UNCERTAIN,
         NAMEPLATE_OF,
+        CONTENT_HASH,
     ];
 }
 

@@ -583,3 +583,92 @@ fn a_federated_query_cannot_call_out() {
         .fails();
     assert!(run.stderr.contains("is not supported"), "{}", run.stderr);
 }
+
+#[test]
+fn a_bad_document_is_skipped_unless_strict() {
+    let sb = Sandbox::new();
+    sb.file(
+        "plans/a.md",
+        "一、重点任务\n\n1. 建设平台。（责任单位：市工信局）\n".as_bytes(),
+    );
+    sb.file(
+        "plans/b.md",
+        "一、重点任务\n\n1. 建设平台。（责任单位：市工信局\n".as_bytes(),
+    );
+    let strict = sb.run(&["build", "--strict", "plans"]).fails();
+    assert!(
+        strict
+            .stderr
+            .contains("b.md:3: a responsibility list opens with （"),
+        "{}",
+        strict.stderr
+    );
+    assert!(!sb.store().exists(), "--strict wrote nothing");
+    let run = sb.run(&["build", "plans"]);
+    assert_eq!(run.code, 3, "some documents were skipped: {}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "b.md:3: a responsibility list opens with （ but never closes; expected ）; skipped"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 document, 1 item, 1 assignment"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unchanged_document_is_not_rebuilt() {
+    let sb = Sandbox::new();
+    let path = sb.file(
+        "plan.md",
+        "一、重点任务\n\n1. 建设平台。（责任单位：市工信局）\n".as_bytes(),
+    );
+    let path = path.to_str().expect("utf-8");
+    sb.run(&["build", path]).ok();
+    let again = sb.run(&["build", path]).ok();
+    assert!(
+        again.stderr.contains("built 0, 1 unchanged"),
+        "{}",
+        again.stderr
+    );
+    sb.file(
+        "plan.md",
+        "一、重点任务\n\n1. 建设平台。（责任单位：市工信局、市科技局）\n".as_bytes(),
+    );
+    let changed = sb.run(&["build", path]).ok();
+    assert!(
+        changed.stderr.contains("2 assignments"),
+        "{}",
+        changed.stderr
+    );
+}
+
+#[test]
+fn list_shows_documents_and_remove_takes_one_out() {
+    let sb = Sandbox::new();
+    let corpus = repo_file("tests/corpus");
+    sb.run(&["build", corpus.to_str().expect("utf-8")]).ok();
+    let list = sb.run(&["list", "--format", "csv"]).ok();
+    assert_eq!(
+        list.stdout.lines().count(),
+        6,
+        "header and 5 documents: {}",
+        list.stdout
+    );
+    let removed = sb
+        .run(&["remove", "07-kunming-guandu-growth-measures-2016"])
+        .ok();
+    assert!(removed.stderr.contains("4 documents"), "{}", removed.stderr);
+    let missing = sb
+        .run(&["remove", "07-kunming-guandu-growth-measures-2016"])
+        .fails();
+    assert!(
+        missing.stderr.contains("no such document in the store"),
+        "{}",
+        missing.stderr
+    );
+}
