@@ -672,3 +672,41 @@ fn list_shows_documents_and_remove_takes_one_out() {
         missing.stderr
     );
 }
+
+/// Kills `build` at several moments while it replaces a store: every time the
+/// store must read back exactly as before the build or as after it.
+#[test]
+fn killing_a_build_leaves_the_store_before_or_after() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let before = sb.dump();
+    let corpus = repo_file("tests/corpus");
+    let corpus = corpus.to_str().expect("utf-8");
+    let after = {
+        let other = Sandbox::new();
+        other.run(&["build"]).ok();
+        other.run(&["build", corpus]).ok();
+        other.dump()
+    };
+    let store = sb.store();
+    for delay_ms in [5u64, 20, 40, 80, 120, 200, 400] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_policykg"))
+            .args(["build", corpus, "--store", store.to_str().expect("utf-8")])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starts");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL: no chance to clean up
+        let _ = child.wait();
+        let now = sb.dump();
+        assert!(
+            now == before || now == after,
+            "after a kill at {delay_ms} ms the store is neither the old nor the new one"
+        );
+        if now == after {
+            // Start again from the old store for the next kill.
+            std::fs::remove_dir_all(&store).expect("reset");
+            sb.run(&["build"]).ok();
+        }
+    }
+}
