@@ -232,6 +232,7 @@ pub fn quads(doc: &Document) -> Vec<Quad> {
     for s in &doc.sections {
         let node = section_iri(s.order);
         w.a(&node, pkg::SECTION);
+        w.add(&node, pkg::SECTION_OF, plan.clone());
         w.text(&node, pkg::NUMBER, &s.number);
         w.zh(&node, dcterms::TITLE, &s.title);
         w.int(&node, pkg::ORDER, s.order);

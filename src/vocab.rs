@@ -105,6 +105,8 @@ pub mod pkg {
         TEXT = "text",
         /// Item → the plan it belongs to.
         IN_PLAN = "inPlan",
+        /// Section → the plan it belongs to, at any depth.
+        SECTION_OF = "sectionOf",
         /// Plan → first year covered.
         PERIOD_START = "periodStart",
         /// Plan → last year covered.
@@ -252,6 +254,7 @@ pub mod pkg {
         UNCERTAIN,
         NAMEPLATE_OF,
         CONTENT_HASH,
+        SECTION_OF,
     ];
 }
 

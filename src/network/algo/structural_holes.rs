@@ -52,22 +52,27 @@ pub fn structural_holes<N>(graph: &UnGraph<N, f64>) -> (Vec<f64>, Vec<f64>) {
         .collect();
     // networkx's mutual weight on an undirected graph counts the edge from
     // both ends (2w); the factor cancels in every ratio but is kept so that
-    // rounding follows the same arithmetic.
+    // rounding follows the same arithmetic. Sums and maxima per node are
+    // computed once.
     let mutual = |u: usize, v: usize| weights[u].get(&v).map_or(0.0, |w| 2.0 * w);
+    let sums: Vec<f64> = (0..n)
+        .map(|u| weights[u].keys().map(|&w| mutual(u, w)).sum())
+        .collect();
+    let maxima: Vec<f64> = (0..n)
+        .map(|u| weights[u].keys().map(|&w| mutual(u, w)).fold(0.0, f64::max))
+        .collect();
     let p = |u: usize, v: usize| {
-        let scale: f64 = weights[u].keys().map(|&w| mutual(u, w)).sum();
-        if scale == 0.0 {
+        if sums[u] == 0.0 {
             0.0
         } else {
-            mutual(u, v) / scale
+            mutual(u, v) / sums[u]
         }
     };
     let m = |u: usize, v: usize| {
-        let scale = weights[u].keys().map(|&w| mutual(u, w)).fold(0.0, f64::max);
-        if scale == 0.0 {
+        if maxima[u] == 0.0 {
             0.0
         } else {
-            mutual(u, v) / scale
+            mutual(u, v) / maxima[u]
         }
     };
     let mut constraint = vec![f64::NAN; n];
