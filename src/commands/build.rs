@@ -138,11 +138,7 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
             documents.len()
         );
     }
-    super::print_summary(
-        &args.store.store,
-        &query::summary(store.store())?,
-        started.elapsed(),
-    );
+    super::print_summary(&args.store.store, &store, started)?;
     Ok(if skipped > 0 { EXIT_SKIPPED } else { 0 })
 }
 

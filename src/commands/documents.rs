@@ -27,11 +27,7 @@ pub fn list(args: &ListArgs, out: &mut dyn Write) -> Result<()> {
         out,
     )?;
     out.flush()?;
-    super::print_summary(
-        &args.store.store,
-        &query::summary(store.store())?,
-        started.elapsed(),
-    );
+    super::print_summary(&args.store.store, &store, started)?;
     Ok(())
 }
 
@@ -53,10 +49,6 @@ pub fn remove(args: &RemoveArgs) -> Result<()> {
     }
     store.remove_graphs(&graphs)?;
     eprintln!("removed {}", args.documents.join(", "));
-    super::print_summary(
-        &args.store.store,
-        &query::summary(store.store())?,
-        started.elapsed(),
-    );
+    super::print_summary(&args.store.store, &store, started)?;
     Ok(())
 }

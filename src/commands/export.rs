@@ -3,8 +3,8 @@
 use crate::cli::{ExportArgs, ExportCommand, ExportCsvArgs, ExportRdfArgs, Selection};
 use crate::export::{self, Output, graphml, rdf::Syntax};
 use crate::network::{self, Network, UnitMeasures};
+use crate::rdf;
 use crate::store::StoreDir;
-use crate::{query, rdf};
 use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::path::Path;
@@ -73,11 +73,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<()> {
         }
     }
     out.flush()?;
-    super::print_summary(
-        store_path,
-        &query::summary(store.store())?,
-        started.elapsed(),
-    );
+    super::print_summary(store_path, &store, started)?;
     Ok(())
 }
 

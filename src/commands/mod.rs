@@ -8,10 +8,10 @@ pub mod network;
 pub mod query;
 pub mod report;
 
-use crate::query::{self as sparql, Summary};
+use crate::query as sparql;
 use crate::store::{Access, StoreDir, StoreError};
 use std::path::Path;
-use std::time::Duration;
+use std::time::Instant;
 
 /// Opens the store for reading; if there is none yet (or it holds no
 /// document), builds the bundled plan into it first, so that the analysis
@@ -40,11 +40,22 @@ pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
     Ok(store)
 }
 
-/// The one-line summary every command prints to standard error.
-pub fn print_summary(store: &Path, summary: &Summary, elapsed: Duration) {
+/// The one-line summary every command prints to standard error: what the
+/// store holds and how long the command took.
+///
+/// # Errors
+///
+/// The counting query fails.
+pub fn print_summary(
+    path: &Path,
+    store: &StoreDir,
+    started: Instant,
+) -> Result<(), sparql::QueryError> {
+    let summary = sparql::summary(store.store())?;
+    let elapsed = started.elapsed();
     eprintln!(
         "store {}: {}, {}, {}, {}, {} ({:.2} s)",
-        store.display(),
+        path.display(),
         count(summary.documents, "document"),
         count(summary.items, "item"),
         count(summary.assignments, "assignment"),
@@ -52,6 +63,7 @@ pub fn print_summary(store: &Path, summary: &Summary, elapsed: Duration) {
         count(summary.triples, "triple"),
         elapsed.as_secs_f64()
     );
+    Ok(())
 }
 
 fn count(n: u64, noun: &str) -> String {

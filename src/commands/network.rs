@@ -2,7 +2,7 @@
 
 use crate::cli::{FiguresFormat, NetworkArgs};
 use crate::network::{self, Network};
-use crate::{query, report};
+use crate::report;
 use anyhow::Result;
 use std::io::Write;
 use std::time::Instant;
@@ -25,10 +25,6 @@ pub fn run(args: &NetworkArgs, out: &mut dyn Write) -> Result<()> {
         }
     }
     out.flush()?;
-    super::print_summary(
-        &args.store.store,
-        &query::summary(store.store())?,
-        started.elapsed(),
-    );
+    super::print_summary(&args.store.store, &store, started)?;
     Ok(())
 }

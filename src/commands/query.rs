@@ -92,7 +92,6 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
         out,
     )?;
     out.flush()?;
-    let summary = query::summary(store.store())?;
-    super::print_summary(&args.store.store, &summary, started.elapsed());
+    super::print_summary(&args.store.store, &store, started)?;
     Ok(())
 }

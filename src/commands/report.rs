@@ -2,7 +2,7 @@
 
 use crate::cli::ReportArgs;
 use crate::network::{self, Network};
-use crate::{query, report, store};
+use crate::{report, store};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::time::Instant;
@@ -34,10 +34,6 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
         .map_or(units.as_slice(), |n| &units[..n.min(units.len())]);
     report::write(shown, &figures, args.format, out)?;
     out.flush()?;
-    super::print_summary(
-        &args.store.store,
-        &query::summary(store.store())?,
-        started.elapsed(),
-    );
+    super::print_summary(&args.store.store, &store, started)?;
     Ok(())
 }
