@@ -29,6 +29,13 @@ macro_rules! terms {
                 oxigraph::model::NamedNodeRef::new_unchecked(concat!($ns, $local));
         )*
     };
+    // The same, plus `ALL`: every term of the block, for the ontology check.
+    (all; $ns:expr; $( $(#[$doc:meta])* $name:ident = $local:literal ),* $(,)?) => {
+        terms! { $ns; $( $(#[$doc])* $name = $local ),* }
+
+        /// Every term above, for the ontology check.
+        pub const ALL: &[oxigraph::model::NamedNodeRef<'static>] = &[$($name),*];
+    };
 }
 
 /// Our own terms.
@@ -36,7 +43,7 @@ pub mod pkg {
     /// Namespace.
     pub const NS: &str = "https://w3id.org/policykg/ontology#";
 
-    terms! { "https://w3id.org/policykg/ontology#";
+    terms! { all; "https://w3id.org/policykg/ontology#";
         /// A government action plan (the policy itself).
         ACTION_PLAN = "ActionPlan",
         /// The file that carries a plan (a news article, an official notice).
@@ -181,81 +188,6 @@ pub mod pkg {
         /// an unchanged document is not rebuilt.
         CONTENT_HASH = "contentHash",
     }
-
-    /// Every term above, for the ontology check.
-    pub const ALL: &[oxigraph::model::NamedNodeRef<'static>] = &[
-        ACTION_PLAN,
-        SOURCE_DOCUMENT,
-        SECTION,
-        ACTION_ITEM,
-        KEY_TASK,
-        SAFEGUARD,
-        RESPONSIBILITY_LIST,
-        ASSIGNMENT,
-        ROLE,
-        LEAD,
-        SUPPORT,
-        RESPONSIBLE,
-        ROLE_BASIS,
-        EXPLICIT_LABEL,
-        STATED_RULE,
-        NO_LEAD_STATED,
-        GUESSED,
-        JURISDICTION,
-        REPORTS,
-        HAS_ASSIGNMENT,
-        HAS_RESPONSIBILITY_LIST,
-        UNIT,
-        POSITION,
-        ROLE_PROP,
-        ROLE_BASIS_PROP,
-        UNIT_LABEL,
-        RESPONSIBLE_UNIT,
-        LEAD_UNIT,
-        MORE_UNITS_UNNAMED,
-        NUMBER,
-        ORDER,
-        LEVEL,
-        TEXT,
-        IN_PLAN,
-        PERIOD_START,
-        PERIOD_END,
-        JURISDICTION_PROP,
-        ANCHOR,
-        LINE,
-        FILE_NAME,
-        LENGTH,
-        RESOLVED,
-        SOFTWARE_VERSION,
-        ORGANISATION_KIND,
-        GOVERNMENT_DEPARTMENT,
-        PARTY_ORGAN,
-        PEOPLES_ORGANISATION,
-        ZONE_COMMITTEE,
-        GOVERNMENT,
-        CENTRAL_AGENCY_BRANCH,
-        PUBLIC_INSTITUTION,
-        STATE_OWNED_ENTERPRISE,
-        COLLECTIVE,
-        TECHNOLOGY,
-        INSTITUTION,
-        PLACE,
-        EVENT,
-        LEGAL_ACT,
-        POLICY_DOCUMENT,
-        PLATFORM,
-        ASSOCIATION,
-        FIELD,
-        MENTION,
-        MENTIONS,
-        HAS_MENTION,
-        MENTION_OF,
-        REGISTERED,
-        UNCERTAIN,
-        NAMEPLATE_OF,
-        CONTENT_HASH,
-        SECTION_OF,
-    ];
 }
 
 /// Dublin Core terms.

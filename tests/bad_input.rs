@@ -71,17 +71,6 @@ fn every_catalogued_input_gives_its_expected_outcome() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// A plan of `n` numbered items, each with a two-unit list.
-fn many_items(n: usize) -> String {
-    let mut text = String::from("一、重点任务\n\n");
-    for i in 1..=n {
-        text.push_str(&format!(
-            "{i}. 第{i}项任务。推进工作。（责任单位：市工信局、市科技局）\n\n"
-        ));
-    }
-    text
-}
-
 #[test]
 fn a_plan_of_100000_items_parses() {
     // Numbers run past three digits, so items are numbered 1–999 again in
@@ -125,15 +114,4 @@ fn a_unit_name_of_10000_characters_is_kept_whole() {
     assert_eq!(list.assignments[1].label, "市科技局");
     let quads = policykg::rdf::quads(&doc);
     assert!(quads.iter().any(|q| q.object.to_string().contains(&name)));
-}
-
-#[test]
-fn the_many_items_helper_matches_its_count() {
-    assert_eq!(
-        document::parse("m.md", many_items(250).as_bytes())
-            .expect("parses")
-            .items
-            .len(),
-        250
-    );
 }

@@ -384,15 +384,9 @@ fn report_works_from_a_fresh_store_and_ranks_the_industry_bureau_first() {
 fn report_formats_carry_every_measure() {
     let sb = Sandbox::new();
     let csv_text = sb.run(&["report", "--format", "csv"]).ok().stdout;
-    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(str::to_owned)
-        .collect();
+    let (header, rows) = common::read_csv(&csv_text);
     assert_eq!(header, policykg::report::csv_columns());
-    assert_eq!(reader.records().count(), 20);
+    assert_eq!(rows.len(), 20);
     let json: serde_json::Value =
         serde_json::from_str(&sb.run(&["report", "--format", "json"]).ok().stdout).expect("JSON");
     assert_eq!(json["units"][0]["label"], "市工信局");

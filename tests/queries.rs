@@ -147,21 +147,13 @@ fn a_parameter_is_bound_as_a_value_not_pasted_into_the_query() {
 
 #[test]
 fn units_lists_all_twenty_with_full_names_and_kinds_and_none_unresolved() {
-    let text = csv_of("units");
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(str::to_owned)
-        .collect();
+    let (header, rows) = common::read_csv(&csv_of("units"));
     let col = |name: &str| {
         header
             .iter()
             .position(|h| h == name)
             .unwrap_or_else(|| panic!("no column {name}"))
     };
-    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 20);
     for row in &rows {
         assert!(

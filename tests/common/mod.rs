@@ -109,3 +109,16 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
 pub fn repo_file(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
+
+/// A CSV text's header and rows.
+pub fn read_csv(text: &str) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader.records().map(|r| r.expect("row")).collect();
+    (header, rows)
+}
