@@ -34,6 +34,91 @@ pub enum Command {
     Network(NetworkArgs),
     /// Write files for analysts' tools: CSV, GraphML, DOT, RDF.
     Export(ExportArgs),
+    /// Serve the store as a read-only SPARQL 1.1 endpoint on this machine.
+    Serve(ServeArgs),
+    /// Send every graph of the store to a triple store server (SPARQL 1.1
+    /// Graph Store HTTP Protocol), replacing those graphs there.
+    Push(PushArgs),
+}
+
+/// Arguments of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Loopback by default; give
+    /// 0.0.0.0:PORT only on a trusted network. Port 0 picks a free port.
+    #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:7878")]
+    pub bind: std::net::SocketAddr,
+
+    /// Stop a query (or report) after this many seconds and answer 503.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    pub timeout: u64,
+
+    /// Refuse results with more rows (or triples) than this (422).
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_rows: usize,
+
+    /// Refuse request bodies (and query strings) larger than this, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_request_bytes: usize,
+
+    /// Queries evaluated at once (default: the number of cores); others
+    /// wait for a free worker.
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
+
+    /// How long a request waits for a free worker before a 503.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub queue_wait: u64,
+
+    /// Open connections served at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub max_connections: usize,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Arguments of `push`.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The server's Graph Store endpoint, e.g. http://127.0.0.1:7878/store
+    /// (Oxigraph) or http://127.0.0.1:8890/sparql-graph-crud (Virtuoso).
+    ///
+    /// Credentials come from the environment, never the command line:
+    /// POLICYKG_ENDPOINT_TOKEN (bearer), or POLICYKG_ENDPOINT_USER and
+    /// POLICYKG_ENDPOINT_PASSWORD (basic).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: String,
+
+    /// Name the graphs there with this prefix followed by the graph's own
+    /// name (`registry`, `ontology` or the document id), instead of the
+    /// store's graph IRIs.
+    #[arg(long, value_name = "IRI")]
+    pub graph_prefix: Option<String>,
+
+    /// Only these documents' graphs (their ids); the registry and ontology
+    /// graphs are always sent.
+    #[arg(long, value_name = "ID")]
+    pub document: Vec<String>,
+
+    /// Give up on one request after this many seconds (it is retried).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Reading a remote store instead of the local one.
+#[derive(Debug, Args)]
+pub struct Remote {
+    /// Run against this SPARQL 1.1 query endpoint instead of the store, e.g.
+    /// http://127.0.0.1:7878/query after `policykg push`. The endpoint's
+    /// default graph must be the union of its graphs (Oxigraph:
+    /// `--union-default-graph`; Virtuoso does so by default). Credentials as
+    /// for `push`.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
 }
 
 /// Arguments of `list`.
@@ -229,6 +314,9 @@ pub struct QueryArgs {
     pub timeout: u64,
 
     #[command(flatten)]
+    pub remote: Remote,
+
+    #[command(flatten)]
     pub store: StoreArgs,
 }
 
@@ -288,6 +376,9 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub selection: Selection,
+
+    #[command(flatten)]
+    pub remote: Remote,
 
     #[command(flatten)]
     pub store: StoreArgs,

@@ -20,6 +20,8 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::run(args, &mut out).map(|()| 0),
         Command::Network(args) => commands::network::run(args, &mut out).map(|()| 0),
         Command::Export(args) => commands::export::run(args, &mut out).map(|()| 0),
+        Command::Serve(args) => commands::serve::run(args).map(|()| 0),
+        Command::Push(args) => commands::push::run(args).map(|()| 0),
     }
     .and_then(|code| out.flush().map(|()| code).map_err(Into::into));
     match result {

@@ -379,7 +379,7 @@ pub struct Summary {
 /// # Errors
 ///
 /// Evaluation errors.
-pub fn summary(store: &Store) -> Result<Summary, QueryError> {
+pub fn summary(source: &dyn crate::endpoint::Sparql) -> Result<Summary, QueryError> {
     const COUNTS: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
         SELECT
           (COUNT(DISTINCT ?doc) AS ?documents) (COUNT(DISTINCT ?item) AS ?items)
@@ -399,18 +399,12 @@ pub fn summary(store: &Store) -> Result<Summary, QueryError> {
             .unwrap_or(0)
     };
     let mut s = Summary::default();
-    if let QueryResults::Solutions(mut rows) = execute(store, "summary", COUNTS, &[])?
-        && let Some(row) = rows.next()
-    {
-        let row = row.map_err(|e| QueryError::Evaluation {
-            origin: "summary".to_owned(),
-            message: e.to_string(),
-        })?;
-        s.documents = count(&row, "documents");
-        s.items = count(&row, "items");
-        s.assignments = count(&row, "assignments");
-        s.units = count(&row, "units");
+    if let Some(row) = source.select("summary", COUNTS)?.first() {
+        s.documents = count(row, "documents");
+        s.items = count(row, "items");
+        s.assignments = count(row, "assignments");
+        s.units = count(row, "units");
     }
-    s.triples = store.len().map_or(0, |n| n as u64);
+    s.triples = source.triples()?;
     Ok(s)
 }

@@ -25,6 +25,10 @@ pub const FORMAT_VERSION: u32 = 1;
 
 const META_FILE: &str = "policykg-store.json";
 const LOCK_FILE: &str = "lock";
+/// Written by `policykg serve` while it serves the store: its address and
+/// process id, so that a command the server's lock turns away can say
+/// where to read instead.
+pub const SERVING_FILE: &str = "serving";
 #[cfg(not(feature = "rocksdb"))]
 const SNAPSHOT_FILE: &str = "snapshot.nq";
 #[cfg(feature = "rocksdb")]
@@ -34,12 +38,13 @@ const ROCKSDB_DIR: &str = "rocksdb";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another process holds the lock.
-    #[error(
-        "the store at {path} is in use by another policykg process; wait for it to finish or use another --store directory"
-    )]
+    #[error("{}", in_use(path, server.as_deref()))]
     InUse {
         /// The store directory.
         path: PathBuf,
+        /// What `policykg serve` wrote in [`SERVING_FILE`], if it is the
+        /// holder: its address and process id.
+        server: Option<String>,
     },
     /// Reading a store that does not exist.
     #[error("there is no store at {path}; run `policykg build --store {path}` first")]
@@ -272,6 +277,19 @@ impl StoreDir {
     }
 }
 
+fn in_use(path: &Path, server: Option<&str>) -> String {
+    match server {
+        Some(server) => format!(
+            "the store at {} is held by policykg serve ({server}); stop the server to change the store, or read through it with --endpoint",
+            path.display()
+        ),
+        None => format!(
+            "the store at {} is in use by another policykg process; wait for it to finish or use another --store directory",
+            path.display()
+        ),
+    }
+}
+
 /// Takes the store's lock: exclusive for a writer, shared for readers.
 fn lock(dir: &Path, access: Access) -> Result<Option<File>, StoreError> {
     let path = dir.join(LOCK_FILE);
@@ -309,6 +327,10 @@ fn lock(dir: &Path, access: Access) -> Result<Option<File>, StoreError> {
         Ok(()) => Ok(Some(file)),
         Err(TryLockError::WouldBlock) => Err(StoreError::InUse {
             path: dir.to_owned(),
+            server: fs::read_to_string(dir.join(SERVING_FILE))
+                .ok()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
         }),
         Err(TryLockError::Error(e)) => Err(io(&path)(e)),
     }

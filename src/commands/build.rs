@@ -138,7 +138,7 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
             documents.len()
         );
     }
-    super::print_summary(&args.store.store, &store, started)?;
+    super::print_summary(&args.store.store.display(), store.store(), started)?;
     Ok(if skipped > 0 { EXIT_SKIPPED } else { 0 })
 }
 

@@ -5,9 +5,12 @@ pub mod build;
 pub mod documents;
 pub mod export;
 pub mod network;
+pub mod push;
 pub mod query;
 pub mod report;
+pub mod serve;
 
+use crate::endpoint::{Endpoint, Sparql};
 use crate::query as sparql;
 use crate::store::{Access, StoreDir, StoreError};
 use std::path::Path;
@@ -40,6 +43,26 @@ pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
     Ok(store)
 }
 
+/// The endpoint of `--endpoint`, if given, checked to hold documents in its
+/// default graph.
+///
+/// # Errors
+///
+/// A bad URL or credentials, an endpoint that cannot be queried or that
+/// shows no documents in its default graph.
+pub fn remote(args: &crate::cli::Remote) -> anyhow::Result<Option<Endpoint>> {
+    let Some(url) = &args.endpoint else {
+        return Ok(None);
+    };
+    let endpoint = Endpoint::new(url, std::time::Duration::from_secs(120))?;
+    if sparql::summary(&endpoint)?.documents == 0 {
+        anyhow::bail!(
+            "{url}: the endpoint's default graph holds no policykg documents; push the store there first (`policykg push`), and make the default graph the union of all graphs (Oxigraph: serve --union-default-graph)"
+        );
+    }
+    Ok(Some(endpoint))
+}
+
 /// The one-line summary every command prints to standard error: what the
 /// store holds and how long the command took.
 ///
@@ -47,15 +70,14 @@ pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
 ///
 /// The counting query fails.
 pub fn print_summary(
-    path: &Path,
-    store: &StoreDir,
+    place: &dyn std::fmt::Display,
+    source: &dyn Sparql,
     started: Instant,
 ) -> Result<(), sparql::QueryError> {
-    let summary = sparql::summary(store.store())?;
+    let summary = sparql::summary(source)?;
     let elapsed = started.elapsed();
     eprintln!(
-        "store {}: {}, {}, {}, {}, {} ({:.2} s)",
-        path.display(),
+        "store {place}: {}, {}, {}, {}, {} ({:.2} s)",
         count(summary.documents, "document"),
         count(summary.items, "item"),
         count(summary.assignments, "assignment"),

@@ -1,10 +1,14 @@
 //! `policykg query`: SPARQL inline, from a file or by name.
 
 use crate::cli::QueryArgs;
-use crate::query::{self, NAMED, NamedQuery};
+use crate::endpoint::{self, Endpoint};
+use crate::query::{self, NAMED, NamedQuery, OutputFormat};
 use crate::store::{Access, StoreDir};
 use crate::table::Table;
 use anyhow::{Context, Result, bail};
+use oxigraph::sparql::results::{
+    QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput,
+};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -65,6 +69,9 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
     } else {
         ("query".to_owned(), args.sparql.clone().unwrap_or_default())
     };
+    if let Some(endpoint) = super::remote(&args.remote)? {
+        return remote(&endpoint, &origin, &text, args, out, started);
+    }
     let store = StoreDir::open(&args.store.store, Access::Read)?;
     let timeout = (args.timeout > 0).then(|| Duration::from_secs(args.timeout));
     if let Some(limit) = timeout {
@@ -92,6 +99,64 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
         out,
     )?;
     out.flush()?;
-    super::print_summary(&args.store.store, &store, started)?;
+    super::print_summary(&args.store.store.display(), store.store(), started)?;
+    Ok(())
+}
+
+/// `query --endpoint`: the query goes to the endpoint with its parameters
+/// bound; rows come back in the format asked for.
+fn remote(
+    endpoint: &Endpoint,
+    origin: &str,
+    text: &str,
+    args: &QueryArgs,
+    out: &mut dyn Write,
+    started: Instant,
+) -> Result<()> {
+    let sparql = endpoint::bind_params(origin, text, &args.param)?;
+    let endpoint = Endpoint::new(
+        endpoint.url(),
+        Duration::from_secs(if args.timeout == 0 {
+            3600
+        } else {
+            args.timeout
+        }),
+    )?;
+    let accept = match args.format {
+        OutputFormat::Table | OutputFormat::Json => "application/sparql-results+json",
+        OutputFormat::Xml => "application/sparql-results+xml",
+        OutputFormat::Csv => "text/csv",
+        OutputFormat::Tsv => "text/tab-separated-values",
+    };
+    let (media, bytes) = endpoint
+        .query_raw(&sparql, &format!("{accept}, text/turtle;q=0.5"))
+        .with_context(|| format!("{origin}: the endpoint could not run the query"))?;
+    if args.format == OutputFormat::Table && media.contains("sparql-results+json") {
+        match QueryResultsParser::from_format(QueryResultsFormat::Json)
+            .for_reader(bytes.as_slice())
+            .with_context(|| format!("{}: the answer is not SPARQL JSON results", endpoint.url()))?
+        {
+            ReaderQueryResultsParserOutput::Solutions(solutions) => {
+                let variables = solutions.variables().to_vec();
+                let mut table =
+                    Table::new(variables.iter().map(|v| v.as_str().to_owned()).collect());
+                for solution in solutions {
+                    let solution = solution?;
+                    table.push(
+                        variables
+                            .iter()
+                            .map(|v| solution.get(v).map(query::display_term).unwrap_or_default())
+                            .collect(),
+                    );
+                }
+                table.write(out)?;
+            }
+            ReaderQueryResultsParserOutput::Boolean(value) => writeln!(out, "{value}")?,
+        }
+    } else {
+        out.write_all(&bytes)?;
+    }
+    out.flush()?;
+    super::print_summary(&endpoint.url(), &endpoint, started)?;
     Ok(())
 }

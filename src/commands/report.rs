@@ -1,6 +1,7 @@
 //! `policykg report`: the most-involved bureaus.
 
 use crate::cli::ReportArgs;
+use crate::endpoint::Sparql;
 use crate::network::{self, Network};
 use crate::{report, store};
 use anyhow::{Context, Result};
@@ -14,8 +15,15 @@ use std::time::Instant;
 /// Store or query errors, an unwritable output.
 pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
     let started = Instant::now();
-    let store = super::open_or_build_bundled(&args.store.store)?;
-    let network = Network::from_store(store.store(), &args.selection.options())?;
+    let remote = super::remote(&args.remote)?;
+    let local;
+    let (source, place): (&dyn Sparql, String) = if let Some(endpoint) = &remote {
+        (endpoint, endpoint.url().to_owned())
+    } else {
+        local = super::open_or_build_bundled(&args.store.store)?;
+        (local.store(), args.store.store.display().to_string())
+    };
+    let network = Network::from_sparql(source, &args.selection.options())?;
     let (mut units, figures) = network::measure(&network);
     report::rank(&mut units, args.sort);
     if let Some(path) = &args.html {
@@ -34,6 +42,6 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
         .map_or(units.as_slice(), |n| &units[..n.min(units.len())]);
     report::write(shown, &figures, args.format, out)?;
     out.flush()?;
-    super::print_summary(&args.store.store, &store, started)?;
+    super::print_summary(&place, source, started)?;
     Ok(())
 }

@@ -10,9 +10,9 @@ mod measures;
 
 pub use measures::{NetworkFigures, UnitMeasures, measure, number};
 
-use crate::query::{self, QueryError};
+use crate::endpoint::Sparql;
+use crate::query::QueryError;
 use oxigraph::model::Term;
-use oxigraph::sparql::QueryResults;
 use oxigraph::store::Store;
 use petgraph::graph::{NodeIndex, UnGraph};
 use std::collections::{BTreeMap, BTreeSet};
@@ -125,22 +125,6 @@ fn text(term: Option<&Term>) -> String {
     }
 }
 
-fn rows(
-    store: &Store,
-    origin: &str,
-    sparql: &str,
-) -> Result<Vec<oxigraph::sparql::QuerySolution>, QueryError> {
-    let QueryResults::Solutions(solutions) = query::execute(store, origin, sparql, &[])? else {
-        return Ok(Vec::new());
-    };
-    solutions
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| QueryError::Evaluation {
-            origin: origin.to_owned(),
-            message: e.to_string(),
-        })
-}
-
 impl Network {
     /// Reads the assignments from the store and builds the network.
     ///
@@ -148,9 +132,19 @@ impl Network {
     ///
     /// Query errors.
     pub fn from_store(store: &Store, options: &Options) -> Result<Self, QueryError> {
+        Self::from_sparql(store, options)
+    }
+
+    /// Reads the assignments from a store or a remote endpoint and builds
+    /// the network.
+    ///
+    /// # Errors
+    ///
+    /// Query errors.
+    pub fn from_sparql(source: &dyn Sparql, options: &Options) -> Result<Self, QueryError> {
         // What the store says about each unit (label filled in below).
         let mut info: BTreeMap<String, Unit> = BTreeMap::new();
-        for row in rows(store, "network units", UNITS)? {
+        for row in source.select("network units", UNITS)? {
             let opt = |name: &str| Some(text(row.get(name))).filter(|s| !s.is_empty());
             let iri = text(row.get("unit"));
             let unit = Unit {
@@ -164,7 +158,7 @@ impl Network {
         }
         let mut raw = Vec::new();
         let mut labels: BTreeMap<String, String> = BTreeMap::new();
-        for row in rows(store, "network assignments", ASSIGNMENTS)? {
+        for row in source.select("network assignments", ASSIGNMENTS)? {
             let document = text(row.get("document"));
             if options.document.as_ref().is_some_and(|d| *d != document) {
                 continue;

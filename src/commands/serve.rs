@@ -1,0 +1,55 @@
+//! `policykg serve`: the store as a read-only SPARQL endpoint.
+
+use crate::cli::ServeArgs;
+use crate::serve::{self, Limits, Service};
+use crate::store::SERVING_FILE;
+use anyhow::{Context, Result};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs `serve` until the process is stopped.
+///
+/// # Errors
+///
+/// Store errors, an address that cannot be bound.
+pub fn run(args: &ServeArgs) -> Result<()> {
+    let store = super::open_or_build_bundled(&args.store.store)?;
+    let address = free_port(args.bind)?;
+    let limits = Limits {
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        max_rows: args.max_rows,
+        max_request_bytes: args.max_request_bytes,
+        workers: args
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+            .max(1),
+        queue_wait: Duration::from_secs(args.queue_wait),
+    };
+    let service = Arc::new(Service::new(store.store().clone(), limits));
+    let server = serve::spawn(service, address, args.max_connections.max(1))
+        .with_context(|| format!("cannot listen on {address}"))?;
+    let url = format!("http://{address}/");
+    // Advisory: lets a command turned away by our lock say where to read.
+    // A read-only store directory simply goes without it.
+    let serving = args.store.store.join(SERVING_FILE);
+    let _ = std::fs::write(&serving, format!("{url}, pid {}\n", std::process::id()));
+    eprintln!(
+        "serving {} at {url} (SPARQL endpoint {url}sparql); stop with Ctrl-C",
+        args.store.store.display()
+    );
+    let joined = server();
+    let _ = std::fs::remove_file(&serving);
+    joined.context("the server stopped")?;
+    Ok(())
+}
+
+/// The address itself, or with port 0 a free port picked by the system.
+fn free_port(address: SocketAddr) -> Result<SocketAddr> {
+    if address.port() != 0 {
+        return Ok(address);
+    }
+    let probe =
+        TcpListener::bind(address).with_context(|| format!("cannot listen on {address}"))?;
+    Ok(probe.local_addr()?)
+}

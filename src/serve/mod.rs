@@ -1,0 +1,841 @@
+//! `policykg serve`: the store as a SPARQL 1.1 endpoint, safe by default.
+//!
+//! - SPARQL 1.1 Protocol queries at `/sparql` (GET `?query=`, POST form,
+//!   POST `application/sparql-query`), results by content negotiation;
+//! - named queries at `/queries/NAME?param=value`, their list at `/queries`;
+//! - the report as JSON at `/report`, the HTML network page at
+//!   `/network.html`, a query page at `/`.
+//!
+//! Read-only: no SPARQL Update, no Graph Store writes. `SERVICE` is refused
+//! (the endpoint makes no outbound requests). Each query runs on a bounded
+//! pool of workers under a time limit; a query past its limit gets a 503,
+//! never a 200 with part of the results. Request bodies and result sizes
+//! are bounded.
+
+mod negotiate;
+
+use crate::network::{self, Network, Options};
+use crate::query::NamedQuery;
+use crate::report::{self, ReportFormat, SortKey};
+use negotiate::{Accept, GraphFormat, SolutionsFormat};
+use oxhttp::model::header::{
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_MAX_AGE, ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, VARY,
+};
+use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode};
+use oxigraph::io::RdfSerializer;
+use oxigraph::model::{Literal, NamedNode, Variable};
+use oxigraph::sparql::results::QueryResultsSerializer;
+use oxigraph::sparql::{
+    CancellationToken, DefaultServiceHandler, QueryResults, QuerySolutionIter, SparqlEvaluator,
+};
+use oxigraph::store::Store;
+use spargebra::algebra::GraphPattern;
+use std::collections::HashMap;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The query page served at `/`.
+const PAGE: &str = include_str!("page.html");
+
+/// How many report variants (document, jurisdiction …) are kept computed.
+const REPORT_CACHE: usize = 64;
+
+/// The limits a server runs under.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Longest a query (or report) may run before the client gets a 503.
+    pub timeout: Duration,
+    /// Most rows (or triples) a result may have.
+    pub max_rows: usize,
+    /// Largest request body, in bytes (and longest query string).
+    pub max_request_bytes: usize,
+    /// Queries evaluated at once; more wait for a free worker.
+    pub workers: usize,
+    /// Longest a request waits for a free worker before a 503.
+    pub queue_wait: Duration,
+}
+
+/// The endpoint: the store and its limits. [`Service::handle`] answers
+/// one request; it is shared by the server's connection threads.
+pub struct Service {
+    store: Store,
+    limits: Limits,
+    pool: Arc<Pool>,
+    reports: Mutex<HashMap<String, Arc<Computed>>>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A report computed once: the store cannot change while it is served.
+struct Computed {
+    json: Vec<u8>,
+    html: String,
+}
+
+/// What went wrong with a request, and the status it gets.
+#[derive(Debug)]
+struct Failure {
+    status: StatusCode,
+    message: String,
+    retry_after: Option<u64>,
+}
+
+impl Failure {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    fn busy(message: impl Into<String>) -> Self {
+        Self {
+            retry_after: Some(1),
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, message)
+        }
+    }
+}
+
+impl Service {
+    /// A service over `store` (opened read-only by the caller).
+    #[must_use]
+    pub fn new(store: Store, limits: Limits) -> Self {
+        let pool = Pool::new(limits.workers.max(1));
+        Self {
+            store,
+            limits,
+            pool,
+            reports: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Answers one request. Never panics on any request; every error is a
+    /// status with a plain-text reason.
+    pub fn handle(self: &Arc<Self>, request: &mut Request<Body>) -> Response<Body> {
+        let path = request.uri().path().to_owned();
+        let method = request.method().clone();
+        let response = if method == Method::OPTIONS {
+            Ok(Response::builder()
+                .status(StatusCode::NO_CONTENT)
+                .body(Body::empty())
+                .unwrap_or_default())
+        } else {
+            self.route(&method, &path, request)
+        };
+        let mut response = response.unwrap_or_else(|failure| {
+            let mut response = text(failure.status, "text/plain; charset=utf-8", failure.message);
+            if let Some(seconds) = failure.retry_after
+                && let Ok(value) = seconds.to_string().parse()
+            {
+                response.headers_mut().insert(RETRY_AFTER, value);
+            }
+            response
+        });
+        let headers = response.headers_mut();
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, OPTIONS"),
+        );
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Content-Type, Accept"),
+        );
+        headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        response
+    }
+
+    fn route(
+        self: &Arc<Self>,
+        method: &Method,
+        path: &str,
+        request: &mut Request<Body>,
+    ) -> Result<Response<Body>, Failure> {
+        let get_only = matches!(*method, Method::GET | Method::HEAD);
+        match path {
+            "/" | "/index.html" if get_only => Ok(text(
+                StatusCode::OK,
+                "text/html; charset=utf-8",
+                PAGE.to_owned(),
+            )),
+            "/sparql" | "/query" if get_only || *method == Method::POST => self.sparql(request),
+            "/queries" | "/queries/" if get_only => Ok(named_list()),
+            "/report" | "/report.json" if get_only => {
+                let computed = self.report(request)?;
+                Ok(bytes(
+                    StatusCode::OK,
+                    "application/json",
+                    computed.json.clone(),
+                ))
+            }
+            "/network.html" if get_only => {
+                let computed = self.report(request)?;
+                Ok(text(
+                    StatusCode::OK,
+                    "text/html; charset=utf-8",
+                    computed.html.clone(),
+                ))
+            }
+            _ if path.starts_with("/queries/") && get_only => {
+                let name = &path["/queries/".len()..];
+                self.named(name, request)
+            }
+            "/" | "/index.html" | "/sparql" | "/query" | "/queries" | "/report"
+            | "/report.json" | "/network.html" | "/store" | "/update" => {
+                Ok(read_only(method, path))
+            }
+            _ if path.starts_with("/queries/") => Ok(read_only(method, path)),
+            _ => Err(Failure::new(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "{path}: no such page; the endpoint is /sparql, named queries are under /queries/, the report is /report"
+                ),
+            )),
+        }
+    }
+
+    /// The SPARQL 1.1 Protocol query operation.
+    fn sparql(self: &Arc<Self>, request: &mut Request<Body>) -> Result<Response<Body>, Failure> {
+        let mut params = self.url_params(request)?;
+        let media = header(request, CONTENT_TYPE).to_ascii_lowercase();
+        let media = media.split(';').next().unwrap_or("").trim().to_owned();
+        let query = if *request.method() == Method::POST {
+            let body = self.body(request)?;
+            match media.as_str() {
+                "application/sparql-query" => Some(body),
+                "application/x-www-form-urlencoded" => {
+                    params.extend(
+                        form_urlencoded::parse(body.as_bytes())
+                            .map(|(k, v)| (k.into_owned(), v.into_owned())),
+                    );
+                    None
+                }
+                "application/sparql-update" => {
+                    return Err(Failure::new(
+                        StatusCode::FORBIDDEN,
+                        "SPARQL Update is not accepted: this endpoint is read-only",
+                    ));
+                }
+                other => {
+                    return Err(Failure::new(
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        format!(
+                            "POST a query as application/sparql-query or as an application/x-www-form-urlencoded form with query=…, not `{other}`"
+                        ),
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+        if params.iter().any(|(k, _)| k == "update") {
+            return Err(Failure::new(
+                StatusCode::FORBIDDEN,
+                "SPARQL Update is not accepted: this endpoint is read-only",
+            ));
+        }
+        let mut queries = params.iter().filter(|(k, _)| k == "query").map(|(_, v)| v);
+        let query = match (query, queries.next(), queries.next()) {
+            (Some(q), None, _) => q,
+            (None, Some(q), None) => q.clone(),
+            (None, None, _) => {
+                return Err(Failure::bad_request(
+                    "no query: give it as ?query=…, as a form field, or as an application/sparql-query body",
+                ));
+            }
+            _ => return Err(Failure::bad_request("give exactly one query")),
+        };
+        let dataset = Dataset::from_params(&params)?;
+        let accept = Accept::from_request(request, &params);
+        self.evaluate("query", &query, &[], &dataset, &accept)
+    }
+
+    /// A named query with its parameters from the URL.
+    fn named(
+        self: &Arc<Self>,
+        name: &str,
+        request: &Request<Body>,
+    ) -> Result<Response<Body>, Failure> {
+        let Some(query) = NamedQuery::find(name) else {
+            return Err(Failure::new(
+                StatusCode::NOT_FOUND,
+                format!("no named query `{name}`; /queries lists them"),
+            ));
+        };
+        let params = self.url_params(request)?;
+        let mut bound = Vec::new();
+        for (param, doc) in query.params() {
+            let Some((_, value)) = params.iter().find(|(k, _)| k == param) else {
+                return Err(Failure::bad_request(format!(
+                    "named query {name} needs ?{param}=… ({doc})"
+                )));
+            };
+            bound.push((param.to_owned(), value.clone()));
+        }
+        if let Some((unknown, _)) = params
+            .iter()
+            .find(|(k, _)| k != "format" && !query.params().any(|(p, _)| p == k))
+        {
+            return Err(Failure::bad_request(format!(
+                "named query {name} has no parameter `{unknown}`"
+            )));
+        }
+        let accept = Accept::from_request(request, &params);
+        self.evaluate(
+            &format!("queries/{name}.rq"),
+            query.text,
+            &bound,
+            &Dataset::Union,
+            &accept,
+        )
+    }
+
+    /// Runs a query on a worker under the time limit and serialises the
+    /// whole result before answering, so that a timeout or an error can
+    /// still change the status.
+    fn evaluate(
+        self: &Arc<Self>,
+        origin: &str,
+        sparql: &str,
+        params: &[(String, String)],
+        dataset: &Dataset,
+        accept: &Accept,
+    ) -> Result<Response<Body>, Failure> {
+        let mut evaluator = SparqlEvaluator::new().with_default_service_handler(NoFederation);
+        let token = CancellationToken::new();
+        evaluator = evaluator.with_cancellation_token(token.clone());
+        let mut prepared = evaluator.parse_query(sparql).map_err(|e| {
+            Failure::bad_request(format!("{origin}: the query is not valid SPARQL: {e}"))
+        })?;
+        if uses_service(prepared_pattern(sparql).as_ref()) {
+            return Err(Failure::new(
+                StatusCode::FORBIDDEN,
+                "SERVICE (federated query) is disabled: this endpoint makes no outbound requests",
+            ));
+        }
+        dataset.apply(&mut prepared)?;
+        for (name, value) in params {
+            let variable = Variable::new(name.as_str())
+                .map_err(|_| Failure::bad_request(format!("`{name}` is not a variable name")))?;
+            prepared = prepared.substitute_variable(variable, Literal::new_simple_literal(value));
+        }
+        let accept = accept.clone();
+        let limits = self.limits.clone();
+        let service = Arc::clone(self);
+        let origin_owned = origin.to_owned();
+        let answer = self.on_worker(&token, move || {
+            let results = prepared
+                .on_store(&service.store)
+                .execute()
+                .map_err(|e| evaluation(&origin_owned, &e))?;
+            serialize(results, &accept, limits.max_rows, &origin_owned)
+        })?;
+        let mut response = bytes(StatusCode::OK, answer.media, answer.body);
+        response
+            .headers_mut()
+            .insert(VARY, HeaderValue::from_static("Accept"));
+        Ok(response)
+    }
+
+    /// Runs `job` on a pooled worker and waits for it up to the time limit.
+    fn on_worker<T: Send + 'static>(
+        &self,
+        token: &CancellationToken,
+        job: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+    ) -> Result<T, Failure> {
+        let Some(permit) = self.pool.acquire(self.limits.queue_wait) else {
+            return Err(Failure::busy(format!(
+                "all {} workers are busy; retry shortly",
+                self.limits.workers
+            )));
+        };
+        let (send, receive) = mpsc::channel();
+        thread::Builder::new()
+            .name("policykg query".to_owned())
+            .spawn(move || {
+                let result = job();
+                drop(permit);
+                let _ = send.send(result);
+            })
+            .map_err(|e| Failure::busy(format!("cannot start a worker: {e}")))?;
+        match receive.recv_timeout(self.limits.timeout) {
+            Ok(result) => result,
+            Err(_) => {
+                token.cancel();
+                Err(Failure::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!(
+                        "the query ran longer than the {} s limit and was stopped; narrow it (a LIMIT, a more specific pattern)",
+                        self.limits.timeout.as_secs_f64()
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// The report for the selection in the URL, computed once.
+    fn report(self: &Arc<Self>, request: &Request<Body>) -> Result<Arc<Computed>, Failure> {
+        let params = self.url_params(request)?;
+        let mut options = Options::default();
+        let mut sort = SortKey::Items;
+        let mut top = None;
+        for (key, value) in &params {
+            match key.as_str() {
+                "document" => options.document = Some(value.clone()),
+                "jurisdiction" => options.jurisdiction = Some(value.clone()),
+                "key-tasks-only" => options.key_tasks_only = flag(key, value)?,
+                "without-collectives" => options.without_collectives = flag(key, value)?,
+                "sort" => {
+                    sort = clap::ValueEnum::from_str(value, true).map_err(|_| {
+                        Failure::bad_request(format!("sort={value}: not a measure to sort by"))
+                    })?;
+                }
+                "top" => {
+                    top = Some(value.parse::<usize>().map_err(|_| {
+                        Failure::bad_request(format!("top={value}: expected a whole number"))
+                    })?);
+                }
+                _ => {
+                    return Err(Failure::bad_request(format!(
+                        "the report takes document, jurisdiction, key-tasks-only, without-collectives, sort and top, not `{key}`"
+                    )));
+                }
+            }
+        }
+        let key = format!("{options:?}{sort:?}{top:?}");
+        if let Some(done) = self.lock_reports().get(&key) {
+            return Ok(Arc::clone(done));
+        }
+        let service = Arc::clone(self);
+        let token = CancellationToken::new();
+        let computed = self.on_worker(&token, move || {
+            let network = Network::from_store(&service.store, &options)
+                .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            let (mut units, figures) = network::measure(&network);
+            report::rank(&mut units, sort);
+            let shown = top.map_or(units.as_slice(), |n| &units[..n.min(units.len())]);
+            let mut json = Vec::new();
+            report::write(shown, &figures, ReportFormat::Json, &mut json)
+                .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            let title = match (&options.document, &options.jurisdiction) {
+                (Some(d), _) => format!("Co-responsibility: {d}"),
+                (None, Some(j)) => format!("Co-responsibility: {j}"),
+                (None, None) => "Co-responsibility of units".to_owned(),
+            };
+            let html = report::html::page(&title, &network, &units, &figures);
+            let computed = Arc::new(Computed { json, html });
+            let mut reports = service.lock_reports();
+            if reports.len() >= REPORT_CACHE {
+                reports.clear();
+            }
+            reports.insert(key, Arc::clone(&computed));
+            Ok(computed)
+        });
+        computed.map_err(|failure| {
+            if failure.status == StatusCode::SERVICE_UNAVAILABLE && failure.retry_after.is_none() {
+                // The worker goes on and keeps its result for the next try.
+                Failure::busy("the report is still being computed; retry in a moment")
+            } else {
+                failure
+            }
+        })
+    }
+
+    fn lock_reports(&self) -> MutexGuard<'_, HashMap<String, Arc<Computed>>> {
+        self.reports.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn url_params(&self, request: &Request<Body>) -> Result<Vec<(String, String)>, Failure> {
+        let query = request.uri().query().unwrap_or("");
+        if query.len() > self.limits.max_request_bytes {
+            return Err(Failure::new(
+                StatusCode::URI_TOO_LONG,
+                format!(
+                    "the query string is longer than {} bytes; POST the query instead",
+                    self.limits.max_request_bytes
+                ),
+            ));
+        }
+        Ok(form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect())
+    }
+
+    fn body(&self, request: &mut Request<Body>) -> Result<String, Failure> {
+        let limit = self.limits.max_request_bytes;
+        let mut bytes = Vec::new();
+        request
+            .body_mut()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure::bad_request(format!("cannot read the request body: {e}")))?;
+        if bytes.len() > limit {
+            return Err(Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is larger than {limit} bytes"),
+            ));
+        }
+        String::from_utf8(bytes).map_err(|_| Failure::bad_request("the request body is not UTF-8"))
+    }
+}
+
+/// Which graphs a protocol query reads.
+enum Dataset {
+    /// All graphs, merged (the store's default, as in `policykg query`).
+    Union,
+    /// `default-graph-uri` and `named-graph-uri` from the request.
+    Given {
+        default: Vec<NamedNode>,
+        named: Vec<NamedNode>,
+    },
+}
+
+impl Dataset {
+    fn from_params(params: &[(String, String)]) -> Result<Self, Failure> {
+        let iris = |key: &str| -> Result<Vec<NamedNode>, Failure> {
+            params
+                .iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, v)| {
+                    NamedNode::new(v.as_str())
+                        .map_err(|e| Failure::bad_request(format!("{key}={v}: not an IRI: {e}")))
+                })
+                .collect()
+        };
+        let (default, named) = (iris("default-graph-uri")?, iris("named-graph-uri")?);
+        Ok(if default.is_empty() && named.is_empty() {
+            Self::Union
+        } else {
+            Self::Given { default, named }
+        })
+    }
+
+    fn apply(&self, prepared: &mut oxigraph::sparql::PreparedSparqlQuery) -> Result<(), Failure> {
+        match self {
+            Self::Union => {
+                // A query's own FROM / FROM NAMED is kept.
+                if prepared.dataset().is_default_dataset() {
+                    prepared.dataset_mut().set_default_graph_as_union();
+                }
+            }
+            Self::Given { default, named } => {
+                let dataset = prepared.dataset_mut();
+                dataset.set_default_graph(default.iter().cloned().map(Into::into).collect());
+                if !named.is_empty() {
+                    dataset.set_available_named_graphs(
+                        named.iter().cloned().map(Into::into).collect(),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Refuses every `SERVICE` call (a second guard behind the check of the
+/// parsed query, for patterns the check cannot see).
+struct NoFederation;
+
+impl DefaultServiceHandler for NoFederation {
+    type Error = std::io::Error;
+
+    fn handle(
+        &self,
+        service_name: &NamedNode,
+        _pattern: &GraphPattern,
+        _base_iri: Option<&oxiri::Iri<String>>,
+    ) -> Result<QuerySolutionIter<'static>, Self::Error> {
+        Err(std::io::Error::other(format!(
+            "SERVICE <{}> refused: federated queries are disabled",
+            service_name.as_str()
+        )))
+    }
+}
+
+/// The parsed query's WHERE pattern, for checks before evaluation.
+fn prepared_pattern(sparql: &str) -> Option<GraphPattern> {
+    match spargebra::SparqlParser::new().parse_query(sparql).ok()? {
+        spargebra::Query::Select { pattern, .. }
+        | spargebra::Query::Ask { pattern, .. }
+        | spargebra::Query::Construct { pattern, .. }
+        | spargebra::Query::Describe { pattern, .. } => Some(pattern),
+    }
+}
+
+/// Whether a pattern calls a `SERVICE` anywhere, sub-queries included.
+fn uses_service(pattern: Option<&GraphPattern>) -> bool {
+    let Some(pattern) = pattern else {
+        return false;
+    };
+    let any = |patterns: &[&GraphPattern]| patterns.iter().any(|p| uses_service(Some(p)));
+    match pattern {
+        GraphPattern::Service { .. } => true,
+        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } | GraphPattern::Values { .. } => false,
+        GraphPattern::Join { left, right }
+        | GraphPattern::LeftJoin { left, right, .. }
+        | GraphPattern::Lateral { left, right }
+        | GraphPattern::Union { left, right }
+        | GraphPattern::Minus { left, right } => any(&[left, right]),
+        GraphPattern::Filter { inner, .. }
+        | GraphPattern::Graph { inner, .. }
+        | GraphPattern::Extend { inner, .. }
+        | GraphPattern::OrderBy { inner, .. }
+        | GraphPattern::Project { inner, .. }
+        | GraphPattern::Distinct { inner }
+        | GraphPattern::Reduced { inner }
+        | GraphPattern::Slice { inner, .. }
+        | GraphPattern::Group { inner, .. } => uses_service(Some(inner)),
+    }
+}
+
+fn evaluation(origin: &str, e: &oxigraph::sparql::QueryEvaluationError) -> Failure {
+    let message = e.to_string();
+    if message.contains("federated queries are disabled") {
+        Failure::new(
+            StatusCode::FORBIDDEN,
+            "SERVICE (federated query) is disabled: this endpoint makes no outbound requests",
+        )
+    } else {
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{origin}: {message}"),
+        )
+    }
+}
+
+/// A serialised result.
+struct Answer {
+    media: &'static str,
+    body: Vec<u8>,
+}
+
+/// Serialises the whole result, failing past `max_rows`.
+fn serialize(
+    results: QueryResults<'static>,
+    accept: &Accept,
+    max_rows: usize,
+    origin: &str,
+) -> Result<Answer, Failure> {
+    let eval = |e: oxigraph::sparql::QueryEvaluationError| evaluation(origin, &e);
+    let too_many = || {
+        Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "the result has more than {max_rows} rows, the limit of this endpoint; add a LIMIT (and page with OFFSET)"
+            ),
+        )
+    };
+    let io = |e: std::io::Error| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    let mut out = Vec::new();
+    let media = match results {
+        QueryResults::Solutions(solutions) => {
+            let format = accept
+                .solutions()
+                .ok_or_else(|| not_acceptable(accept, false))?;
+            let SolutionsFormat(format) = format;
+            let mut writer = QueryResultsSerializer::from_format(format)
+                .serialize_solutions_to_writer(&mut out, solutions.variables().to_vec())
+                .map_err(io)?;
+            for (n, solution) in solutions.enumerate() {
+                if n >= max_rows {
+                    return Err(too_many());
+                }
+                writer.serialize(&solution.map_err(eval)?).map_err(io)?;
+            }
+            writer.finish().map_err(io)?;
+            format.media_type()
+        }
+        QueryResults::Boolean(value) => {
+            let SolutionsFormat(format) = accept
+                .solutions()
+                .ok_or_else(|| not_acceptable(accept, false))?;
+            QueryResultsSerializer::from_format(format)
+                .serialize_boolean_to_writer(&mut out, value)
+                .map_err(io)?;
+            format.media_type()
+        }
+        QueryResults::Graph(triples) => {
+            let GraphFormat(format) = accept.graph().ok_or_else(|| not_acceptable(accept, true))?;
+            let mut serializer = RdfSerializer::from_format(format);
+            for (prefix, iri) in crate::vocab::PREFIXES {
+                serializer = serializer
+                    .with_prefix(*prefix, *iri)
+                    .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            }
+            let mut writer = serializer.for_writer(&mut out);
+            for (n, triple) in triples.enumerate() {
+                if n >= max_rows {
+                    return Err(too_many());
+                }
+                writer
+                    .serialize_triple(&triple.map_err(eval)?)
+                    .map_err(io)?;
+            }
+            writer.finish().map_err(io)?;
+            format.media_type()
+        }
+    };
+    Ok(Answer { media, body: out })
+}
+
+fn not_acceptable(accept: &Accept, graph: bool) -> Failure {
+    Failure::new(
+        StatusCode::NOT_ACCEPTABLE,
+        format!(
+            "cannot answer as {}; {}",
+            accept.asked(),
+            if graph {
+                "graph results come as text/turtle, application/n-triples, application/n-quads, application/trig, application/ld+json or application/rdf+xml"
+            } else {
+                "rows come as application/sparql-results+json, application/sparql-results+xml, text/csv or text/tab-separated-values"
+            }
+        ),
+    )
+}
+
+/// The answer to a write (or any method a page does not take).
+fn read_only(method: &Method, path: &str) -> Response<Body> {
+    let mut response = text(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "text/plain; charset=utf-8",
+        format!(
+            "{method} {path}: this endpoint is read-only (no SPARQL Update, no Graph Store writes)"
+        ),
+    );
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("GET, POST, OPTIONS"));
+    response
+}
+
+fn flag(key: &str, value: &str) -> Result<bool, Failure> {
+    match value {
+        "" | "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(Failure::bad_request(format!(
+            "{key}={value}: expected true or false"
+        ))),
+    }
+}
+
+fn header(request: &Request<Body>, name: oxhttp::model::header::HeaderName) -> String {
+    request
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+fn named_list() -> Response<Body> {
+    let list: Vec<serde_json::Value> = crate::query::NAMED
+        .iter()
+        .map(|q| {
+            serde_json::json!({
+                "name": q.name,
+                "question": q.question(),
+                "params": q.params().map(|(name, doc)| serde_json::json!({"name": name, "doc": doc})).collect::<Vec<_>>(),
+                "sparql": q.text,
+            })
+        })
+        .collect();
+    let body = serde_json::to_vec_pretty(&list).unwrap_or_default();
+    bytes(StatusCode::OK, "application/json", body)
+}
+
+fn text(status: StatusCode, media: &str, body: String) -> Response<Body> {
+    bytes(status, media, body.into_bytes())
+}
+
+fn bytes(status: StatusCode, media: &str, body: Vec<u8>) -> Response<Body> {
+    let mut response = Response::builder()
+        .status(status)
+        .body(Body::from(body))
+        .unwrap_or_default();
+    let headers = response.headers_mut();
+    if let Ok(value) = media.parse() {
+        headers.insert(CONTENT_TYPE, value);
+    }
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A counting semaphore: at most `capacity` jobs at once.
+struct Pool {
+    busy: Mutex<usize>,
+    freed: Condvar,
+    capacity: usize,
+}
+
+/// A place in the pool, given back on drop.
+struct Permit(Arc<Pool>);
+
+impl Pool {
+    fn new(capacity: usize) -> Arc<Self> {
+        Arc::new(Self {
+            busy: Mutex::new(0),
+            freed: Condvar::new(),
+            capacity,
+        })
+    }
+
+    fn acquire(self: &Arc<Self>, wait: Duration) -> Option<Permit> {
+        let deadline = Instant::now() + wait;
+        let mut busy = self.busy.lock().unwrap_or_else(PoisonError::into_inner);
+        while *busy >= self.capacity {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            busy = self
+                .freed
+                .wait_timeout(busy, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        *busy += 1;
+        Some(Permit(Arc::clone(self)))
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut busy = self.0.busy.lock().unwrap_or_else(PoisonError::into_inner);
+        *busy = busy.saturating_sub(1);
+        self.0.freed.notify_one();
+    }
+}
+
+/// Starts the server on `address`; once it listens, returns what waits for
+/// it to end.
+///
+/// # Errors
+///
+/// The address cannot be bound.
+pub fn spawn(
+    service: Arc<Service>,
+    address: SocketAddr,
+    max_connections: usize,
+) -> std::io::Result<impl FnOnce() -> std::io::Result<()>> {
+    let handler = Arc::clone(&service);
+    oxhttp::Server::new(move |request| handler.handle(request))
+        .bind(address)
+        .with_server_name(concat!("policykg/", env!("CARGO_PKG_VERSION")))
+        .map_err(std::io::Error::other)?
+        .with_global_timeout(service.limits.timeout * 2 + Duration::from_secs(30))
+        .with_max_concurrent_connections(max_connections)
+        .spawn()
+        .map(|server| move || server.join())
+}

@@ -1,0 +1,369 @@
+//! `policykg serve` as a client sees it: the SPARQL 1.1 Protocol, content
+//! negotiation, and every refusal the endpoint promises (updates, SERVICE,
+//! runaway queries, oversized requests and results).
+
+mod common;
+
+use common::Sandbox;
+use oxhttp::Client;
+use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
+use oxhttp::model::{Body, Method, Request, StatusCode};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running `policykg serve`, stopped on drop.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(sandbox: &Sandbox, extra: &[&str]) -> Self {
+        let store = sandbox.store();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_policykg"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--store"])
+            .arg(&store)
+            .args(extra)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("starts policykg serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("serve says where it listens")
+                .expect("stderr is text");
+            if let Some(rest) = line.split(" at ").nth(1)
+                && line.starts_with("serving ")
+            {
+                break rest.split_whitespace().next().expect("url").to_owned();
+            }
+        };
+        Self { child, url }
+    }
+
+    fn request(&self, method: Method, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+        let mut request = Request::builder().method(method).uri(format!(
+            "{}{}",
+            self.url,
+            path.trim_start_matches('/')
+        ));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Body::from(body.to_owned())).expect("request");
+        let response = Client::new()
+            .with_global_timeout(Duration::from_secs(60))
+            .request(request)
+            .expect("the server answers");
+        let status = response.status();
+        let media = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|v| v.to_str().expect("ascii").to_owned())
+            .unwrap_or_default();
+        let cors = response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_some();
+        let text = response.into_body().to_string().expect("utf-8 body");
+        Reply {
+            status,
+            media,
+            text,
+            cors,
+        }
+    }
+
+    fn get(&self, path: &str, accept: &str) -> Reply {
+        self.request(Method::GET, path, &[(ACCEPT.as_str(), accept)], "")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    media: String,
+    text: String,
+    cors: bool,
+}
+
+fn encode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+const COUNT_UNITS: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#> \
+    SELECT (COUNT(DISTINCT ?unit) AS ?units) WHERE { ?a pkg:unit ?unit }";
+
+fn built() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.run(&["build"]).ok();
+    sandbox
+}
+
+#[test]
+fn queries_by_get_form_and_body_agree_with_the_cli() {
+    let sandbox = built();
+    let cli = sandbox
+        .run(&["query", "--format", "csv", COUNT_UNITS])
+        .ok()
+        .stdout;
+    let server = Server::start(&sandbox, &[]);
+    let get = server.get(
+        &format!("/sparql?query={}", encode(COUNT_UNITS)),
+        "text/csv",
+    );
+    let form = server.request(
+        Method::POST,
+        "/sparql",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("accept", "text/csv"),
+        ],
+        &format!("query={}", encode(COUNT_UNITS)),
+    );
+    let body = server.request(
+        Method::POST,
+        "/sparql",
+        &[
+            ("content-type", "application/sparql-query"),
+            ("accept", "text/csv"),
+        ],
+        COUNT_UNITS,
+    );
+    for reply in [&get, &form, &body] {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert!(reply.media.starts_with("text/csv"), "{}", reply.media);
+        assert_eq!(reply.text, cli);
+        assert!(reply.cors, "every answer carries CORS headers");
+    }
+    // 20 units: the bundled plan's count (tests/xiamen.rs).
+    assert_eq!(cli.trim_end(), "units\r\n20");
+}
+
+#[test]
+fn results_come_in_the_format_asked_for() {
+    let sandbox = built();
+    let server = Server::start(&sandbox, &[]);
+    let select = format!("/sparql?query={}", encode(COUNT_UNITS));
+    for (accept, media) in [
+        (
+            "application/sparql-results+json",
+            "application/sparql-results+json",
+        ),
+        (
+            "application/sparql-results+xml",
+            "application/sparql-results+xml",
+        ),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("*/*", "application/sparql-results+json"),
+    ] {
+        let reply = server.get(&select, accept);
+        assert_eq!(reply.status, StatusCode::OK, "{accept}: {}", reply.text);
+        assert!(reply.media.starts_with(media), "{accept} → {}", reply.media);
+        assert!(reply.text.contains("20"), "{accept}: {}", reply.text);
+    }
+    let construct = format!(
+        "/sparql?query={}",
+        encode(
+            "PREFIX pkg: <https://w3id.org/policykg/ontology#> \
+             CONSTRUCT { ?a pkg:unit ?u } WHERE { ?a pkg:unit ?u }"
+        )
+    );
+    for (accept, media) in [
+        ("text/turtle", "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml", "application/rdf+xml"),
+    ] {
+        let reply = server.get(&construct, accept);
+        assert_eq!(reply.status, StatusCode::OK, "{accept}: {}", reply.text);
+        assert!(reply.media.starts_with(media), "{accept} → {}", reply.media);
+    }
+    // 61 assignments, one pkg:unit each (tests/xiamen.rs).
+    let lines = server.get(&construct, "application/n-triples").text;
+    assert_eq!(lines.lines().count(), 61);
+    let refused = server.get(&select, "image/png");
+    assert_eq!(refused.status, StatusCode::NOT_ACCEPTABLE);
+    let by_parameter = server.get(&format!("{select}&format=csv"), "image/png");
+    assert!(by_parameter.media.starts_with("text/csv"));
+}
+
+#[test]
+fn named_queries_bind_parameters_like_the_cli() {
+    let sandbox = built();
+    let cli = sandbox
+        .run(&[
+            "query",
+            "--format",
+            "csv",
+            "--name",
+            "tasks-of-unit",
+            "--param",
+            "unit=市工信局",
+        ])
+        .ok()
+        .stdout;
+    let server = Server::start(&sandbox, &[]);
+    let reply = server.get(
+        &format!("/queries/tasks-of-unit?unit={}", encode("市工信局")),
+        "text/csv",
+    );
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.text, cli);
+    // 市工信局 is on 15 items of the bundled plan (tests/xiamen.rs).
+    assert_eq!(reply.text.lines().count(), 1 + 15);
+    let missing = server.get("/queries/tasks-of-unit", "text/csv");
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert!(missing.text.contains("needs ?unit="), "{}", missing.text);
+    let list = server.get("/queries", "application/json");
+    let names: serde_json::Value = serde_json::from_str(&list.text).expect("json");
+    assert_eq!(
+        names.as_array().map(Vec::len),
+        Some(policykg::query::NAMED.len())
+    );
+}
+
+#[test]
+fn the_report_is_the_cli_report_as_json() {
+    let sandbox = built();
+    let cli = sandbox.run(&["report", "--format", "json"]).ok().stdout;
+    let server = Server::start(&sandbox, &[]);
+    let reply = server.get("/report", "application/json");
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.text, cli);
+    let page = server.get("/network.html", "text/html");
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("市工信局"));
+    let bad = server.get("/report?colour=red", "application/json");
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn the_endpoint_is_read_only_and_makes_no_outbound_calls() {
+    let sandbox = built();
+    let before = sandbox.dump();
+    let server = Server::start(&sandbox, &[]);
+    let update = "INSERT DATA { <urn:a> <urn:b> <urn:c> }";
+    let as_body = server.request(
+        Method::POST,
+        "/sparql",
+        &[("content-type", "application/sparql-update")],
+        update,
+    );
+    assert_eq!(as_body.status, StatusCode::FORBIDDEN);
+    let as_form = server.request(
+        Method::POST,
+        "/sparql",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        &format!("update={}", encode(update)),
+    );
+    assert_eq!(as_form.status, StatusCode::FORBIDDEN);
+    let as_query = server.get(&format!("/sparql?query={}", encode(update)), "*/*");
+    assert_eq!(as_query.status, StatusCode::BAD_REQUEST);
+    let graph_store = server.request(
+        Method::PUT,
+        "/store?default",
+        &[("content-type", "application/n-triples")],
+        "<urn:a> <urn:b> <urn:c> .\n",
+    );
+    assert_eq!(graph_store.status, StatusCode::METHOD_NOT_ALLOWED);
+    // A SERVICE to a port that listens would show a call; it is refused
+    // before evaluation.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    listener.set_nonblocking(true).expect("nonblocking");
+    let federated = format!(
+        "SELECT * WHERE {{ OPTIONAL {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }} }}"
+    );
+    let reply = server.get(&format!("/sparql?query={}", encode(&federated)), "*/*");
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text);
+    assert!(reply.text.contains("SERVICE"), "{}", reply.text);
+    assert!(
+        listener.accept().is_err(),
+        "no connection reached the SERVICE address"
+    );
+    drop(server);
+    assert_eq!(sandbox.dump(), before, "the store is unchanged");
+}
+
+#[test]
+fn runaway_queries_large_requests_and_results_are_refused() {
+    let sandbox = built();
+    let server = Server::start(
+        &sandbox,
+        &[
+            "--timeout",
+            "1",
+            "--max-rows",
+            "5",
+            "--max-request-bytes",
+            "2000",
+        ],
+    );
+    // Three-way cross product of ~5,000 triples: 10^11 rows.
+    let runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    let reply = server.get(&format!("/sparql?query={}", encode(runaway)), "*/*");
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.text
+    );
+    assert!(reply.text.contains("1 s limit"), "{}", reply.text);
+    let rows = server.get(
+        &format!("/sparql?query={}", encode("SELECT * WHERE { ?s ?p ?o }")),
+        "*/*",
+    );
+    assert_eq!(rows.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(rows.text.contains("more than 5 rows"), "{}", rows.text);
+    let five = server.get(
+        &format!(
+            "/sparql?query={}",
+            encode("SELECT * WHERE { ?s ?p ?o } LIMIT 5")
+        ),
+        "text/csv",
+    );
+    assert_eq!(five.status, StatusCode::OK);
+    let padding = " ".repeat(3000);
+    let large = server.request(
+        Method::POST,
+        "/sparql",
+        &[("content-type", "application/sparql-query")],
+        &format!("SELECT * WHERE {{ ?s ?p ?o }} LIMIT 1 {padding}"),
+    );
+    assert_eq!(large.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // The server is still there and answers.
+    let after = server.get(&format!("/sparql?query={}", encode("ASK {}")), "*/*");
+    assert_eq!(after.status, StatusCode::OK);
+}
+
+#[test]
+fn the_page_is_self_contained_and_other_commands_are_told_who_holds_the_store() {
+    let sandbox = built();
+    let server = Server::start(&sandbox, &[]);
+    let page = server.get("/", "text/html");
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.media.starts_with("text/html"));
+    assert!(page.text.contains("<textarea"));
+    for external in ["src=\"http", "href=\"http", "@import", "url(http"] {
+        assert!(!page.text.contains(external), "no CDN: {external}");
+    }
+    let build = sandbox.run(&["build"]).fails();
+    assert!(
+        build.stderr.contains("held by policykg serve") && build.stderr.contains(&server.url),
+        "{}",
+        build.stderr
+    );
+    // Readers are not turned away.
+    sandbox.run(&["report", "--top", "1"]).ok();
+}
