@@ -277,6 +277,21 @@ impl StoreDir {
     }
 }
 
+/// Whether a [`SERVING_FILE`] was left by a server that is gone (killed
+/// before it could remove it): its process no longer exists. Only where
+/// `/proc` tells; elsewhere the note is trusted.
+fn stale(note: &str) -> bool {
+    let proc = Path::new("/proc");
+    let Some(pid) = note
+        .rsplit("pid ")
+        .next()
+        .and_then(|p| p.trim().parse::<u32>().ok())
+    else {
+        return true;
+    };
+    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+}
+
 fn in_use(path: &Path, server: Option<&str>) -> String {
     match server {
         Some(server) => format!(
@@ -330,7 +345,7 @@ fn lock(dir: &Path, access: Access) -> Result<Option<File>, StoreError> {
             server: fs::read_to_string(dir.join(SERVING_FILE))
                 .ok()
                 .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty()),
+                .filter(|s| !s.is_empty() && !stale(s)),
         }),
         Err(TryLockError::Error(e)) => Err(io(&path)(e)),
     }

@@ -367,3 +367,52 @@ fn the_page_is_self_contained_and_other_commands_are_told_who_holds_the_store() 
     // Readers are not turned away.
     sandbox.run(&["report", "--top", "1"]).ok();
 }
+
+#[test]
+fn a_flood_queues_or_gets_503_and_the_server_stays_up() {
+    let sandbox = built();
+    let server = Server::start(
+        &sandbox,
+        &["--workers", "1", "--queue-wait", "0", "--timeout", "2"],
+    );
+    // Every step of a path reads the store, where Oxigraph checks for
+    // cancellation, so this query lets go of its worker soon after its
+    // time is up (a cross product joined in memory would hold it until it
+    // ends: see RELIABILITY.md).
+    let runaway = format!(
+        "/sparql?query={}",
+        encode("SELECT (COUNT(*) AS ?n) WHERE { ?a (!<urn:none>)* ?b . ?b (!<urn:none>)* ?c }")
+    );
+    let statuses: Vec<StatusCode> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..24)
+            .map(|_| scope.spawn(|| server.get(&runaway, "*/*").status))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("client thread"))
+            .collect()
+    });
+    // One worker: every request is turned away (busy) or stopped (time
+    // limit); none is dropped and none gets a 200.
+    assert_eq!(statuses.len(), 24);
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{statuses:?}"
+    );
+    let busy = server.get(&runaway, "*/*");
+    assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE);
+    // Once the stopped query has let go of the worker, the server answers
+    // as before.
+    let started = std::time::Instant::now();
+    let ask = format!("/sparql?query={}", encode("ASK {}"));
+    while server.get(&ask, "*/*").status != StatusCode::OK {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the worker is never freed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("worker freed after {:?}", started.elapsed());
+}
