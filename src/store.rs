@@ -29,6 +29,10 @@ const LOCK_FILE: &str = "lock";
 const SNAPSHOT_FILE: &str = "snapshot.nq";
 #[cfg(feature = "rocksdb")]
 const ROCKSDB_DIR: &str = "rocksdb";
+/// Memory the RocksDB bulk loader may use for its sorted runs (Oxigraph's
+/// default is 2 GB a thread).
+#[cfg(feature = "rocksdb")]
+const BULK_LOAD_MEGABYTES: usize = 256;
 
 /// Why a store cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -207,21 +211,62 @@ impl StoreDir {
     }
 
     /// Replaces each named graph with the given quads, all or nothing, and
-    /// persists the result.
+    /// persists the result. The graphs are taken one at a time, so a caller
+    /// can make each one only when it is written.
     ///
     /// # Errors
     ///
     /// Storage or file-system errors; the store on disk is then unchanged.
-    pub fn replace_graphs(&mut self, graphs: &[(NamedNode, Vec<Quad>)]) -> Result<(), StoreError> {
+    pub fn replace_graphs(
+        &mut self,
+        graphs: impl IntoIterator<Item = (NamedNode, Vec<Quad>)>,
+    ) -> Result<(), StoreError> {
+        #[cfg(feature = "rocksdb")]
+        if self.store.is_empty()? {
+            return self.bulk_load(graphs);
+        }
         let mut transaction = self.store.start_transaction()?;
         for (graph, quads) in graphs {
-            transaction.clear_graph(graph)?;
-            transaction.insert_named_graph(graph);
-            for quad in quads {
+            transaction.clear_graph(&graph)?;
+            transaction.insert_named_graph(&graph);
+            for quad in &quads {
                 transaction.insert(quad);
             }
         }
         transaction.commit()?;
+        self.persist()
+    }
+
+    /// Fills an empty RocksDB store with Oxigraph's bulk loader, which
+    /// writes sorted files and adds them at commit (all or nothing) instead
+    /// of holding every insert of a transaction in memory: the first build
+    /// of a large corpus is several times faster and its memory stays flat.
+    #[cfg(feature = "rocksdb")]
+    fn bulk_load(
+        &mut self,
+        graphs: impl IntoIterator<Item = (NamedNode, Vec<Quad>)>,
+    ) -> Result<(), StoreError> {
+        let mut loader = self
+            .store
+            .bulk_loader()
+            .with_max_memory_size_in_megabytes(BULK_LOAD_MEGABYTES);
+        let mut empty = Vec::new();
+        for (graph, quads) in graphs {
+            if quads.is_empty() {
+                empty.push(graph);
+            } else {
+                loader.load_quads(quads)?;
+            }
+        }
+        loader.commit()?;
+        if !empty.is_empty() {
+            // The bulk loader only knows quads; an empty graph is named here.
+            let mut transaction = self.store.start_transaction()?;
+            for graph in &empty {
+                transaction.insert_named_graph(graph);
+            }
+            transaction.commit()?;
+        }
         self.persist()
     }
 
