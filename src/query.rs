@@ -396,6 +396,13 @@ pub fn has_documents(store: &Store) -> Result<bool, QueryError> {
 ///
 /// Evaluation errors.
 pub fn summary(store: &Store) -> Result<Summary, QueryError> {
+    let mut s = counts(store)?;
+    s.triples = store.len().map_or(0, |n| n as u64);
+    Ok(s)
+}
+
+/// Everything [`summary`] counts but the quads.
+fn counts(store: &Store) -> Result<Summary, QueryError> {
     const COUNTS: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
         SELECT
           (COUNT(DISTINCT ?doc) AS ?documents) (COUNT(DISTINCT ?item) AS ?items)
@@ -427,6 +434,19 @@ pub fn summary(store: &Store) -> Result<Summary, QueryError> {
         s.assignments = count(&row, "assignments");
         s.units = count(&row, "units");
     }
-    s.triples = store.len().map_or(0, |n| n as u64);
+    Ok(s)
+}
+
+/// [`summary`] of a store directory, whose quads are counted without
+/// walking the store when it knows their number.
+///
+/// # Errors
+///
+/// Evaluation errors.
+pub fn summary_of(store: &crate::store::StoreDir) -> Result<Summary, QueryError> {
+    let mut s = counts(store.store())?;
+    s.triples = store
+        .triple_count()
+        .map_or(0, |n| u64::try_from(n).unwrap_or(u64::MAX));
     Ok(s)
 }

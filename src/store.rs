@@ -135,6 +135,9 @@ pub enum Access {
 pub struct StoreDir {
     path: PathBuf,
     store: Store,
+    // The number of quads, when known without walking the store: counted
+    // while loading the snapshot, or recorded by the last RocksDB write.
+    triples: Option<usize>,
     // Held for the lifetime of the value: the OS releases the lock on drop.
     // None for a store on a read-only file system, where no writer can be.
     _lock: Option<File>,
@@ -185,15 +188,17 @@ impl StoreDir {
             }
         }
         let lock = lock(path, access)?;
-        if is_new {
-            write_atomically(&meta_path, meta_json().as_bytes())?;
+        let recorded = if is_new {
+            write_atomically(&meta_path, meta_json(None).as_bytes())?;
+            None
         } else {
-            check_meta(path, &meta_path)?;
-        }
-        let store = open_backend(path, access)?;
+            check_meta(path, &meta_path)?
+        };
+        let (store, loaded) = open_backend(path, access)?;
         Ok(Self {
             path: path.to_owned(),
             store,
+            triples: loaded.or(recorded),
             _lock: lock,
         })
     }
@@ -202,6 +207,20 @@ impl StoreDir {
     #[must_use]
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The number of quads in the store. Known without walking the store
+    /// when it was loaded from a snapshot or its count was recorded at the
+    /// last write (`Store::len` visits every quad: seconds for millions).
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub fn triple_count(&self) -> Result<usize, StoreError> {
+        match self.triples {
+            Some(n) => Ok(n),
+            None => Ok(self.store.len()?),
+        }
     }
 
     /// The directory.
@@ -301,8 +320,9 @@ impl StoreDir {
     }
 
     #[cfg(not(feature = "rocksdb"))]
-    fn persist(&self) -> Result<(), StoreError> {
+    fn persist(&mut self) -> Result<(), StoreError> {
         let lines = self.canonical_nquads()?;
+        self.triples = Some(lines.len());
         // Streamed line by line: the snapshot is never held twice in memory.
         write_atomically_with(&self.path.join(SNAPSHOT_FILE), |w| {
             lines
@@ -312,8 +332,16 @@ impl StoreDir {
     }
 
     #[cfg(feature = "rocksdb")]
-    fn persist(&self) -> Result<(), StoreError> {
-        Ok(self.store.flush()?)
+    fn persist(&mut self) -> Result<(), StoreError> {
+        self.store.flush()?;
+        // Counted once here so that reading commands need not walk the
+        // store; the count is only shown, never used to read data.
+        let triples = self.store.len()?;
+        self.triples = Some(triples);
+        write_atomically(
+            &self.path.join(META_FILE),
+            meta_json(Some(triples)).as_bytes(),
+        )
     }
 }
 
@@ -366,13 +394,15 @@ fn is_read_only(e: &std::io::Error) -> bool {
     )
 }
 
-fn meta_json() -> String {
+fn meta_json(triples: Option<usize>) -> String {
+    let count = triples.map_or_else(String::new, |n| format!(",\"triples\":{n}"));
     format!(
-        "{{\"format\":\"policykg-store\",\"version\":{FORMAT_VERSION},\"backend\":\"{BACKEND}\"}}\n"
+        "{{\"format\":\"policykg-store\",\"version\":{FORMAT_VERSION},\"backend\":\"{BACKEND}\"{count}}}\n"
     )
 }
 
-fn check_meta(dir: &Path, meta_path: &Path) -> Result<(), StoreError> {
+/// Checks the metadata; returns the quad count it records, if any.
+fn check_meta(dir: &Path, meta_path: &Path) -> Result<Option<usize>, StoreError> {
     let text = fs::read_to_string(meta_path).map_err(io(meta_path))?;
     let corrupt = |message: &str| StoreError::Corrupt {
         path: meta_path.to_owned(),
@@ -405,11 +435,14 @@ fn check_meta(dir: &Path, meta_path: &Path) -> Result<(), StoreError> {
             },
         });
     }
-    Ok(())
+    Ok(meta["triples"]
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok()))
 }
 
+/// The store, and its number of quads when that was counted on the way.
 #[cfg(not(feature = "rocksdb"))]
-fn open_backend(dir: &Path, _access: Access) -> Result<Store, StoreError> {
+fn open_backend(dir: &Path, _access: Access) -> Result<(Store, Option<usize>), StoreError> {
     use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};
     use std::io::BufReader;
     use std::sync::mpsc;
@@ -417,7 +450,7 @@ fn open_backend(dir: &Path, _access: Access) -> Result<Store, StoreError> {
     let store = Store::new()?;
     let snapshot = dir.join(SNAPSHOT_FILE);
     if !snapshot.exists() {
-        return Ok(store);
+        return Ok((store, Some(0)));
     }
     let file = File::open(&snapshot).map_err(io(&snapshot))?;
     let corrupt = |message: String| StoreError::Corrupt {
@@ -430,27 +463,36 @@ fn open_backend(dir: &Path, _access: Access) -> Result<Store, StoreError> {
     // store in about half the time of doing both in turn.
     std::thread::scope(|scope| {
         let (sender, receiver) = mpsc::sync_channel::<Vec<Quad>>(2);
-        let parser = scope.spawn(move || -> Result<(), RdfParseError> {
+        let parser = scope.spawn(move || -> Result<usize, RdfParseError> {
             // Our own canonical output: IRIs were checked when the store was
             // built, so the snapshot is read without re-validating each one
             // (syntax errors are still caught).
             let quads = RdfParser::from_format(RdfFormat::NQuads)
                 .lenient()
                 .for_reader(BufReader::with_capacity(1 << 20, file));
-            let mut batch = Vec::with_capacity(BATCH);
+            // The snapshot is sorted, so a repeated quad (possible only in
+            // an edited file) follows its twin: counting the quads that
+            // differ from the one before gives the store's size.
+            let (mut count, mut previous) = (0, None::<Quad>);
+            let mut batch: Vec<Quad> = Vec::with_capacity(BATCH);
             for quad in quads {
-                batch.push(quad?);
+                let quad = quad?;
+                if batch.last().or(previous.as_ref()) != Some(&quad) {
+                    count += 1;
+                }
+                batch.push(quad);
                 if batch.len() == BATCH {
+                    previous = batch.last().cloned();
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                     if sender.send(full).is_err() {
                         // The inserting side stopped on an error of its own.
-                        return Ok(());
+                        return Ok(count);
                     }
                 }
             }
             // A closed channel means the other side already failed.
             let _ = sender.send(batch);
-            Ok(())
+            Ok(count)
         });
         let mut loader = store.bulk_loader();
         let mut inserted = Ok(());
@@ -460,29 +502,30 @@ fn open_backend(dir: &Path, _access: Access) -> Result<Store, StoreError> {
                 break;
             }
         }
-        match parser.join() {
-            Ok(Ok(())) => {}
+        let count = match parser.join() {
+            Ok(Ok(count)) => count,
             Ok(Err(e)) => return Err(corrupt(e.to_string())),
             Err(_) => return Err(corrupt("the snapshot reader stopped".to_owned())),
-        }
+        };
         inserted?;
         loader.commit()?;
-        Ok(())
-    })?;
-    Ok(store)
+        Ok((store, Some(count)))
+    })
 }
 
+/// The store; its size is recorded in the metadata, not counted here.
 #[cfg(feature = "rocksdb")]
-fn open_backend(dir: &Path, access: Access) -> Result<Store, StoreError> {
+fn open_backend(dir: &Path, access: Access) -> Result<(Store, Option<usize>), StoreError> {
     // Our lock file already excludes other writers; RocksDB's own lock
     // stays as a second guard. Readers open read-only so that several can
     // share the store.
     let path = dir.join(ROCKSDB_DIR);
-    Ok(match access {
+    let store = match access {
         Access::Write => Store::open(path)?,
         Access::Read if !path.exists() => Store::new()?,
         Access::Read => Store::open_read_only(path)?,
-    })
+    };
+    Ok((store, None))
 }
 
 /// Writes `bytes` to `path` so that a reader sees the old file or the new

@@ -51,7 +51,7 @@ pub fn print_summary(
     store: &StoreDir,
     started: Instant,
 ) -> Result<(), sparql::QueryError> {
-    let summary = sparql::summary(store.store())?;
+    let summary = sparql::summary_of(store)?;
     let elapsed = started.elapsed();
     eprintln!(
         "store {}: {}, {}, {}, {}, {} ({:.2} s)",
