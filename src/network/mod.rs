@@ -93,7 +93,9 @@ pub struct Network {
 // triple patterns also keep the queries cheap on a remote endpoint.
 // DISTINCT matters: the default graph is the union of one graph per
 // document, so a unit or place described in every document comes back
-// once per document without it (a million rows at 1,000 plans).
+// once per document without it, and joining two of its descriptions
+// gives the square of that (a million rows at 1,000 plans): units are
+// made distinct before their names and kinds are joined.
 const ASSIGNMENTS: &str = r##"
 PREFIX pkg: <https://w3id.org/policykg/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -122,12 +124,14 @@ WHERE { ?doc pkg:reports ?plan . ?plan pkg:jurisdiction ?j . ?j skos:prefLabel ?
 const UNIT_NAMES: &str = r##"
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?unit ?name WHERE { ?unit a org:Organization ; skos:prefLabel ?name . }
+SELECT DISTINCT ?unit ?name
+WHERE { { SELECT DISTINCT ?unit WHERE { ?unit a org:Organization } } ?unit skos:prefLabel ?name . }
 "##;
 
 const UNIT_KINDS: &str = r##"
 PREFIX org: <http://www.w3.org/ns/org#>
-SELECT DISTINCT ?unit ?kind WHERE { ?unit a org:Organization ; org:classification ?kind . }
+SELECT DISTINCT ?unit ?kind
+WHERE { { SELECT DISTINCT ?unit WHERE { ?unit a org:Organization } } ?unit org:classification ?kind . }
 "##;
 
 /// Whether a language tag matches `range` as SPARQL's `LANGMATCHES` does.
