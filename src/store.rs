@@ -269,8 +269,12 @@ impl StoreDir {
             .store
             .bulk_loader()
             .with_max_memory_size_in_megabytes(BULK_LOAD_MEGABYTES);
-        let mut empty = Vec::new();
+        let (mut empty, mut triples) = (Vec::new(), 0);
         for (graph, quads) in graphs {
+            // A document may state a quad twice (a section mentions a thing
+            // through several of its items); the store keeps one. Graphs
+            // are distinct and the store was empty, so this sums to its size.
+            triples += quads.iter().collect::<std::collections::HashSet<_>>().len();
             if quads.is_empty() {
                 empty.push(graph);
             } else {
@@ -286,7 +290,7 @@ impl StoreDir {
             }
             transaction.commit()?;
         }
-        self.persist()
+        self.persist_counted(Some(triples))
     }
 
     /// Removes named graphs, all or nothing, and persists the result.
@@ -346,10 +350,19 @@ impl StoreDir {
 
     #[cfg(feature = "rocksdb")]
     fn persist(&mut self) -> Result<(), StoreError> {
+        self.persist_counted(None)
+    }
+
+    /// Flushes and records the number of quads, `known` or counted here,
+    /// so that reading commands need not walk the store; the count is only
+    /// shown, never used to read data.
+    #[cfg(feature = "rocksdb")]
+    fn persist_counted(&mut self, known: Option<usize>) -> Result<(), StoreError> {
         self.store.flush()?;
-        // Counted once here so that reading commands need not walk the
-        // store; the count is only shown, never used to read data.
-        let triples = self.store.len()?;
+        let triples = match known {
+            Some(n) => n,
+            None => self.store.len()?,
+        };
         self.triples = Some(triples);
         write_atomically(
             &self.path.join(META_FILE),
