@@ -84,6 +84,22 @@ impl Sparql for Store {
     }
 }
 
+impl Sparql for crate::store::StoreDir {
+    fn select(&self, origin: &str, sparql: &str) -> Result<Vec<QuerySolution>, QueryError> {
+        self.store().select(origin, sparql)
+    }
+
+    /// Known without walking the store when it was loaded or last written.
+    fn triples(&self) -> Result<u64, QueryError> {
+        self.triple_count()
+            .map(|n| u64::try_from(n).unwrap_or(u64::MAX))
+            .map_err(|e| QueryError::Evaluation {
+                origin: "counting triples".to_owned(),
+                message: e.to_string(),
+            })
+    }
+}
+
 /// Errors talking to a remote endpoint.
 #[derive(Debug, thiserror::Error)]
 pub enum RemoteError {

@@ -374,6 +374,22 @@ pub struct Summary {
     pub triples: u64,
 }
 
+/// Whether the store holds at least one source document. Cheaper than
+/// [`summary`], which counts every quad (a walk over the whole store for
+/// the in-memory backend).
+///
+/// # Errors
+///
+/// Evaluation errors.
+pub fn has_documents(store: &Store) -> Result<bool, QueryError> {
+    const ANY: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
+        ASK { ?doc a pkg:SourceDocument }";
+    Ok(matches!(
+        execute(store, "has documents", ANY, &[])?,
+        QueryResults::Boolean(true)
+    ))
+}
+
 /// Counts documents, items, assignments, units and quads.
 ///
 /// # Errors

@@ -92,22 +92,29 @@ impl Writer {
         );
     }
 
-    /// Provenance: the thing was read from `quote` of `doc`.
+    /// Provenance: the thing was read from `quote` of `doc`, through an
+    /// `oa:SpecificResource` on the document.
     fn anchor(&mut self, thing: &NamedNode, doc: &NamedNode, quote: &Quote) {
         let anchor = NamedNode::new_unchecked(format!("{}/anchor", thing.as_str()));
-        let exact = NamedNode::new_unchecked(format!("{}/quote", anchor.as_str()));
-        let position = NamedNode::new_unchecked(format!("{}/position", anchor.as_str()));
         self.add(thing, pkg::ANCHOR, anchor.clone());
         self.a(&anchor, oa::SPECIFIC_RESOURCE);
-        self.add(&anchor, oa::HAS_SOURCE, doc.clone());
-        self.add(&anchor, oa::HAS_SELECTOR, exact.clone());
-        self.add(&anchor, oa::HAS_SELECTOR, position.clone());
-        self.int(&anchor, pkg::LINE, quote.line);
-        self.a(&exact, oa::TEXT_QUOTE_SELECTOR);
-        self.text(&exact, oa::EXACT, &quote.exact);
-        self.a(&position, oa::TEXT_POSITION_SELECTOR);
-        self.int(&position, oa::START, quote.span.start);
-        self.int(&position, oa::END, quote.span.end);
+        self.span(&anchor, doc, quote);
+    }
+
+    /// The span itself: `resource` has `doc` as source and one selector
+    /// that is both the quote (exact text) and the position (code-point
+    /// offsets). One node for both selectors, not two, because a corpus
+    /// holds hundreds of spans per plan and each node costs triples.
+    fn span(&mut self, resource: &NamedNode, doc: &NamedNode, quote: &Quote) {
+        let selector = NamedNode::new_unchecked(format!("{}/selector", resource.as_str()));
+        self.add(resource, oa::HAS_SOURCE, doc.clone());
+        self.add(resource, oa::HAS_SELECTOR, selector.clone());
+        self.int(resource, pkg::LINE, quote.line);
+        self.a(&selector, oa::TEXT_QUOTE_SELECTOR);
+        self.a(&selector, oa::TEXT_POSITION_SELECTOR);
+        self.text(&selector, oa::EXACT, &quote.exact);
+        self.int(&selector, oa::START, quote.span.start);
+        self.int(&selector, oa::END, quote.span.end);
     }
 }
 
@@ -358,9 +365,11 @@ fn mentions(
         if let Some(section) = section {
             w.add(section, pkg::MENTIONS, thing.clone());
         }
+        // A mention is itself a span of the source (pkg:Mention is an
+        // oa:SpecificResource): no separate anchor node.
         w.a(&mention, pkg::MENTION);
         w.add(&mention, pkg::MENTION_OF, thing.clone());
-        w.anchor(&mention, source, &m.quote);
+        w.span(&mention, source, &m.quote);
         if !m.registered {
             let class = NamedNode::new_unchecked(format!("{}{}", pkg::NS, m.class));
             w.add(&thing, rdf::TYPE, class);

@@ -704,3 +704,14 @@ fn killing_a_build_leaves_the_store_before_or_after() {
         }
     }
 }
+
+#[test]
+fn the_quads_counted_on_opening_are_the_quads_in_the_store() {
+    use policykg::store::{Access, StoreDir};
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let store = StoreDir::open(&sb.store(), Access::Read).expect("store opens");
+    let walked = store.store().len().expect("len");
+    assert!(walked > 1000, "{walked}");
+    assert_eq!(store.triple_count().expect("count"), walked);
+}

@@ -192,3 +192,42 @@ fn nft_work_falls_to_the_industry_bureau_first() {
     let rows = rows("units-by-technology");
     assert_eq!(rows[0][2..], ["市工信局", "4"]);
 }
+
+/// Two plans of one place naming the same units that no registry knows:
+/// each unit is described again in each document's graph.
+const TWO_PLANS_OF_ONE_PLACE: &str = "---
+title: \"贵阳市印发数字经济三年行动计划\"
+---
+
+**贵阳市数字经济产业发展三年行动计划（2022—2024年）**
+
+一、重点任务
+
+1. 推进数据治理。围绕区块链开展应用示范。（责任单位：市数据局、市工信局）
+
+2. 打造创新平台。围绕人工智能开展应用示范。（责任单位：市工信局、市数据局）
+";
+
+#[test]
+fn units_lists_a_unit_once_when_several_documents_describe_it() {
+    let sb = Sandbox::new();
+    let a = sb.file("a.md", TWO_PLANS_OF_ONE_PLACE.as_bytes());
+    let b = sb.file("b.md", TWO_PLANS_OF_ONE_PLACE.as_bytes());
+    let (a, b) = (a.display().to_string(), b.display().to_string());
+    sb.run(&["build", &a, &b]).ok();
+    let out = sb
+        .run(&["query", "--format", "csv", "--name", "units"])
+        .ok()
+        .stdout
+        .replace("\r\n", "\n");
+    let (_, rows) = common::read_csv(&out);
+    let units: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert_eq!(units, ["市工信局", "市数据局"], "{out}");
+    // Both documents count: two items each.
+    assert!(rows.iter().all(|r| &r[8] == "4"), "{out}");
+    let out = sb
+        .run(&["query", "--format", "csv", "--name", "unresolved"])
+        .ok()
+        .stdout;
+    assert_eq!(common::read_csv(&out).1.len(), 4, "{out}");
+}

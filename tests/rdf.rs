@@ -62,3 +62,50 @@ fn the_same_document_gives_the_same_quads() {
     assert!(a.iter().all(|q| q.graph_name.to_string()
         == format!("<{}>", rdf::graph_iri("xiamen-metaverse-2022").as_str())));
 }
+
+#[test]
+fn every_anchor_and_mention_has_a_source_and_one_quote_and_position_selector() {
+    use policykg::vocab::{oa, rdf as rdf_vocab};
+    let doc = document::parse(BUNDLED_NAME, BUNDLED).expect("parses");
+    let quads = rdf::quads(&doc);
+    let objects = |s: &str, p: &str| -> Vec<String> {
+        quads
+            .iter()
+            .filter(|q| q.subject.to_string() == s && q.predicate.as_str() == p)
+            .map(|q| q.object.to_string())
+            .collect()
+    };
+    let spans: Vec<String> = quads
+        .iter()
+        .filter(|q| {
+            q.predicate == pkg::ANCHOR
+                || (q.predicate == rdf_vocab::TYPE
+                    && q.object.to_string() == pkg::MENTION.to_string())
+        })
+        .map(|q| {
+            if q.predicate == pkg::ANCHOR {
+                q.object.to_string()
+            } else {
+                q.subject.to_string()
+            }
+        })
+        .collect();
+    assert!(spans.len() > 100, "too few spans: {}", spans.len());
+    for span in &spans {
+        assert_eq!(objects(span, oa::HAS_SOURCE.as_str()).len(), 1, "{span}");
+        let selectors = objects(span, oa::HAS_SELECTOR.as_str());
+        assert_eq!(selectors.len(), 1, "{span}");
+        let types = objects(&selectors[0], rdf_vocab::TYPE.as_str());
+        assert!(
+            types.contains(&oa::TEXT_QUOTE_SELECTOR.to_string()),
+            "{span}"
+        );
+        assert!(
+            types.contains(&oa::TEXT_POSITION_SELECTOR.to_string()),
+            "{span}"
+        );
+        for p in [oa::EXACT, oa::START, oa::END] {
+            assert_eq!(objects(&selectors[0], p.as_str()).len(), 1, "{span} {p}");
+        }
+    }
+}

@@ -138,7 +138,7 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
             documents.len()
         );
     }
-    super::print_summary(&args.store.store.display(), store.store(), started)?;
+    super::print_summary(&args.store.store.display(), &store, started)?;
     Ok(if skipped > 0 { EXIT_SKIPPED } else { 0 })
 }
 
@@ -254,15 +254,17 @@ fn progress_bar(n: usize) -> ProgressBar {
 ///
 /// Two inputs with the same document id, or a store error.
 pub fn write(store: &mut StoreDir, registry: &Registry, documents: &[Document]) -> Result<()> {
-    let mut graphs = vec![
+    check_unique_ids(documents)?;
+    let fixed = [
         (ontology::graph(), ontology::quads()?),
         (registry::graph(), registry.quads.clone()),
     ];
-    check_unique_ids(documents)?;
-    for doc in documents {
-        graphs.push((rdf::graph_iri(&doc.id), rdf::quads(doc)));
-    }
-    store.replace_graphs(&graphs)?;
+    // Each document's quads are made when the store takes them, so a large
+    // corpus never holds all its quads at once.
+    let documents = documents
+        .iter()
+        .map(|doc| (rdf::graph_iri(&doc.id), rdf::quads(doc)));
+    store.replace_graphs(fixed.into_iter().chain(documents))?;
     Ok(())
 }
 

@@ -27,7 +27,7 @@ pub fn list(args: &ListArgs, out: &mut dyn Write) -> Result<()> {
         out,
     )?;
     out.flush()?;
-    super::print_summary(&args.store.store.display(), store.store(), started)?;
+    super::print_summary(&args.store.store.display(), &store, started)?;
     Ok(())
 }
 
@@ -49,6 +49,6 @@ pub fn remove(args: &RemoveArgs) -> Result<()> {
     }
     store.remove_graphs(&graphs)?;
     eprintln!("removed {}", args.documents.join(", "));
-    super::print_summary(&args.store.store.display(), store.store(), started)?;
+    super::print_summary(&args.store.store.display(), &store, started)?;
     Ok(())
 }

@@ -73,7 +73,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<()> {
         }
     }
     out.flush()?;
-    super::print_summary(&store_path.display(), store.store(), started)?;
+    super::print_summary(&store_path.display(), &store, started)?;
     Ok(())
 }
 

@@ -25,7 +25,7 @@ use std::time::Instant;
 /// Store errors.
 pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
     match StoreDir::open(path, Access::Read) {
-        Ok(store) if sparql::summary(store.store())?.documents > 0 => return Ok(store),
+        Ok(store) if sparql::has_documents(store.store())? => return Ok(store),
         Ok(_) | Err(StoreError::Missing { .. }) => {}
         Err(e) => return Err(e.into()),
     }

@@ -25,6 +25,6 @@ pub fn run(args: &NetworkArgs, out: &mut dyn Write) -> Result<()> {
         }
     }
     out.flush()?;
-    super::print_summary(&args.store.store.display(), store.store(), started)?;
+    super::print_summary(&args.store.store.display(), &store, started)?;
     Ok(())
 }

@@ -99,7 +99,7 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
         out,
     )?;
     out.flush()?;
-    super::print_summary(&args.store.store.display(), store.store(), started)?;
+    super::print_summary(&args.store.store.display(), &store, started)?;
     Ok(())
 }
 

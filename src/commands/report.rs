@@ -21,7 +21,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
         (endpoint, endpoint.url().to_owned())
     } else {
         local = super::open_or_build_bundled(&args.store.store)?;
-        (local.store(), args.store.store.display().to_string())
+        (&local, args.store.store.display().to_string())
     };
     let network = Network::from_sparql(source, &args.selection.options())?;
     let (mut units, figures) = network::measure(&network);

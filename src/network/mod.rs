@@ -86,35 +86,69 @@ pub struct Network {
     pub graph: UnGraph<usize, f64>,
 }
 
+// The network comes from three plain SELECTs joined here rather than one
+// query with an OPTIONAL, string functions and ORDER BY: on a store of
+// 1,000 plans the single query took some 40 s (a left join per row and a
+// sort that re-evaluates its keys), these take about a second. Plain
+// triple patterns also keep the queries cheap on a remote endpoint.
+// DISTINCT matters: the default graph is the union of one graph per
+// document, so a unit or place described in every document comes back
+// once per document without it, and joining two of its descriptions
+// gives the square of that (a million rows at 1,000 plans): units are
+// made distinct before their names and kinds are joined.
 const ASSIGNMENTS: &str = r##"
 PREFIX pkg: <https://w3id.org/policykg/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?document ?jurisdiction ?item ?order ?number ?title ?kind ?unit ?label ?position ?role
+SELECT ?plan ?item ?order ?number ?title ?kind ?unit ?label ?position ?role
 WHERE {
-  ?doc pkg:reports ?plan ; dcterms:identifier ?document .
-  OPTIONAL { ?plan pkg:jurisdiction/skos:prefLabel ?j BIND(STR(?j) AS ?jurisdiction) }
-  ?item pkg:inPlan ?plan ; a ?kind ; pkg:order ?order ; pkg:number ?number ; dcterms:title ?t ;
+  ?item pkg:inPlan ?plan ; a ?kind ; pkg:order ?order ; pkg:number ?number ; dcterms:title ?title ;
         pkg:hasAssignment ?a .
   VALUES ?kind { pkg:KeyTask pkg:Safeguard }
-  ?a pkg:unit ?unit ; pkg:unitLabel ?l ; pkg:position ?position ; pkg:role ?r .
-  BIND(STR(?t) AS ?title) BIND(STR(?l) AS ?label) BIND(LCASE(STRAFTER(STR(?r), "#")) AS ?role)
+  ?a pkg:unit ?unit ; pkg:unitLabel ?label ; pkg:position ?position ; pkg:role ?role .
 }
-ORDER BY ?document ?order ?position
 "##;
 
-const UNITS: &str = r##"
+const PLANS: &str = r##"
+PREFIX pkg: <https://w3id.org/policykg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?plan ?document WHERE { ?doc pkg:reports ?plan ; dcterms:identifier ?document . }
+"##;
+
+const JURISDICTIONS: &str = r##"
+PREFIX pkg: <https://w3id.org/policykg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?plan ?jurisdiction
+WHERE { ?doc pkg:reports ?plan . ?plan pkg:jurisdiction ?j . ?j skos:prefLabel ?jurisdiction . }
+"##;
+
+const UNIT_NAMES: &str = r##"
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?unit (MIN(?zh) AS ?name_zh) (MIN(?en) AS ?name_en) (MIN(?k) AS ?kind)
-WHERE {
-  ?unit a org:Organization .
-  OPTIONAL { ?unit skos:prefLabel ?z FILTER(LANGMATCHES(LANG(?z), "zh")) BIND(STR(?z) AS ?zh) }
-  OPTIONAL { ?unit skos:prefLabel ?e FILTER(LANGMATCHES(LANG(?e), "en")) BIND(STR(?e) AS ?en) }
-  OPTIONAL { ?unit org:classification ?c BIND(STRAFTER(STR(?c), "#") AS ?k) }
-}
-GROUP BY ?unit
+SELECT DISTINCT ?unit ?name
+WHERE { { SELECT DISTINCT ?unit WHERE { ?unit a org:Organization } } ?unit skos:prefLabel ?name . }
 "##;
+
+const UNIT_KINDS: &str = r##"
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT DISTINCT ?unit ?kind
+WHERE { { SELECT DISTINCT ?unit WHERE { ?unit a org:Organization } } ?unit org:classification ?kind . }
+"##;
+
+/// Whether a language tag matches `range` as SPARQL's `LANGMATCHES` does.
+fn lang_matches(tag: &str, range: &str) -> bool {
+    tag.eq_ignore_ascii_case(range)
+        || (tag.len() > range.len()
+            && tag.as_bytes()[range.len()] == b'-'
+            && tag[..range.len()].eq_ignore_ascii_case(range))
+}
+
+/// Keeps the least value seen, so that a unit named in several ways gets
+/// one name whatever order the store returns them in.
+fn keep_least(slot: &mut Option<String>, value: &str) {
+    if slot.as_deref().is_none_or(|v| value < v) {
+        *slot = Some(value.to_owned());
+    }
+}
 
 fn text(term: Option<&Term>) -> String {
     match term {
@@ -144,58 +178,117 @@ impl Network {
     pub fn from_sparql(source: &dyn Sparql, options: &Options) -> Result<Self, QueryError> {
         // What the store says about each unit (label filled in below).
         let mut info: BTreeMap<String, Unit> = BTreeMap::new();
-        for row in source.select("network units", UNITS)? {
-            let opt = |name: &str| Some(text(row.get(name))).filter(|s| !s.is_empty());
-            let iri = text(row.get("unit"));
-            let unit = Unit {
-                iri: iri.clone(),
-                label: String::new(),
-                name_zh: opt("name_zh"),
-                name_en: opt("name_en"),
-                kind: opt("kind"),
+        let blank = |iri: &str| Unit {
+            iri: iri.to_owned(),
+            label: String::new(),
+            name_zh: None,
+            name_en: None,
+            kind: None,
+        };
+        for row in source.select("network unit names", UNIT_NAMES)? {
+            let Some(Term::Literal(name)) = row.get("name") else {
+                continue;
             };
-            info.insert(iri, unit);
+            let iri = text(row.get("unit"));
+            let unit = info.entry(iri.clone()).or_insert_with(|| blank(&iri));
+            let lang = name.language().unwrap_or("");
+            if lang_matches(lang, "zh") {
+                keep_least(&mut unit.name_zh, name.value());
+            }
+            if lang_matches(lang, "en") {
+                keep_least(&mut unit.name_en, name.value());
+            }
         }
+        for row in source.select("network unit kinds", UNIT_KINDS)? {
+            let iri = text(row.get("unit"));
+            let unit = info.entry(iri.clone()).or_insert_with(|| blank(&iri));
+            let kind = text(row.get("kind"));
+            keep_least(&mut unit.kind, kind.split_once('#').map_or("", |(_, k)| k));
+        }
+        for unit in info.values_mut() {
+            for slot in [&mut unit.name_zh, &mut unit.name_en, &mut unit.kind] {
+                if slot.as_deref() == Some("") {
+                    *slot = None;
+                }
+            }
+        }
+        // Each plan's documents and jurisdictions (usually one of each).
+        let mut documents: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for row in source.select("network plans", PLANS)? {
+            documents
+                .entry(text(row.get("plan")))
+                .or_default()
+                .push(text(row.get("document")));
+        }
+        let mut jurisdictions: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for row in source.select("network jurisdictions", JURISDICTIONS)? {
+            jurisdictions
+                .entry(text(row.get("plan")))
+                .or_default()
+                .push(text(row.get("jurisdiction")));
+        }
+        let unknown = vec![String::new()];
         let mut raw = Vec::new();
-        let mut labels: BTreeMap<String, String> = BTreeMap::new();
         for row in source.select("network assignments", ASSIGNMENTS)? {
-            let document = text(row.get("document"));
-            if options.document.as_ref().is_some_and(|d| *d != document) {
-                continue;
-            }
-            if options
-                .jurisdiction
-                .as_ref()
-                .is_some_and(|j| *j != text(row.get("jurisdiction")))
-            {
-                continue;
-            }
             let key_task = text(row.get("kind")).ends_with("#KeyTask");
             if options.key_tasks_only && !key_task {
                 continue;
             }
-            let unit = text(row.get("unit"));
-            let label = text(row.get("label"));
-            labels
-                .entry(unit.clone())
-                .and_modify(|l| {
-                    if label < *l {
-                        l.clone_from(&label);
+            let plan = text(row.get("plan"));
+            // An item of a plan no document reports is not counted.
+            let Some(docs) = documents.get(&plan) else {
+                continue;
+            };
+            let places = jurisdictions.get(&plan).unwrap_or(&unknown);
+            let role = text(row.get("role"));
+            let role = role
+                .split_once('#')
+                .map_or(String::new(), |(_, name)| name.to_lowercase());
+            for document in docs {
+                if options.document.as_ref().is_some_and(|d| d != document) {
+                    continue;
+                }
+                for place in places {
+                    if options.jurisdiction.as_ref().is_some_and(|j| j != place) {
+                        continue;
                     }
-                })
-                .or_insert(label);
-            raw.push((document, row, key_task, unit));
+                    raw.push(Row {
+                        document: document.clone(),
+                        order: text(row.get("order")).parse().unwrap_or(0),
+                        position: text(row.get("position")).parse().unwrap_or(0),
+                        item: text(row.get("item")),
+                        unit: text(row.get("unit")),
+                        label: text(row.get("label")),
+                        role: role.clone(),
+                        key_task,
+                        number: text(row.get("number")),
+                        title: text(row.get("title")),
+                        jurisdiction: place.clone(),
+                    });
+                }
+            }
+        }
+        // Document, item and list order; the other fields make the order
+        // total, and equal rows (an item read twice) count once.
+        raw.sort_unstable();
+        raw.dedup();
+        let mut labels: BTreeMap<&str, &str> = BTreeMap::new();
+        for row in &raw {
+            labels
+                .entry(row.unit.as_str())
+                .and_modify(|l| *l = (*l).min(row.label.as_str()))
+                .or_insert(row.label.as_str());
         }
         let mut units: Vec<Unit> = labels
             .into_iter()
             .map(|(iri, label)| {
-                let known = info.remove(&iri);
+                let known = info.remove(iri);
                 Unit {
-                    label,
+                    label: label.to_owned(),
                     name_zh: known.as_ref().and_then(|k| k.name_zh.clone()),
                     name_en: known.as_ref().and_then(|k| k.name_en.clone()),
                     kind: known.and_then(|k| k.kind),
-                    iri,
+                    iri: iri.to_owned(),
                 }
             })
             .collect();
@@ -207,20 +300,20 @@ impl Network {
             .enumerate()
             .map(|(i, u)| (u.iri.as_str(), i))
             .collect();
-        let mut assignments = Vec::new();
-        for (document, row, key_task, unit) in &raw {
-            let Some(&unit) = index.get(unit.as_str()) else {
+        let mut assignments = Vec::with_capacity(raw.len());
+        for row in &raw {
+            let Some(&unit) = index.get(row.unit.as_str()) else {
                 continue;
             };
             assignments.push(Assignment {
-                document: document.clone(),
-                item: text(row.get("item")),
-                item_number: text(row.get("number")),
-                item_title: text(row.get("title")),
-                key_task: *key_task,
+                document: row.document.clone(),
+                item: row.item.clone(),
+                item_number: row.number.clone(),
+                item_title: row.title.clone(),
+                key_task: row.key_task,
                 unit,
-                position: text(row.get("position")).parse().unwrap_or(0),
-                role: text(row.get("role")),
+                position: row.position,
+                role: row.role.clone(),
             });
         }
         let graph = co_responsibility(units.len(), &assignments);
@@ -240,6 +333,23 @@ impl Network {
         }
         items
     }
+}
+
+/// One assignment as read from the store, joined with its plan's document
+/// and jurisdiction; ordered by document, item order and list position.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Row {
+    document: String,
+    order: i64,
+    position: u32,
+    item: String,
+    unit: String,
+    label: String,
+    role: String,
+    key_task: bool,
+    number: String,
+    title: String,
+    jurisdiction: String,
 }
 
 /// Links units that share an item; weight = number of shared items.
@@ -265,4 +375,27 @@ fn co_responsibility(n: usize, assignments: &[Assignment]) -> UnGraph<usize, f64
         graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), w);
     }
     graph
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_ranges_match_as_in_sparql() {
+        assert!(lang_matches("zh", "zh"));
+        assert!(lang_matches("ZH-Hans", "zh"));
+        assert!(!lang_matches("zhx", "zh"));
+        assert!(!lang_matches("", "zh"));
+        assert!(!lang_matches("en", "zh"));
+    }
+
+    #[test]
+    fn the_least_name_wins_whatever_the_order() {
+        let mut slot = None;
+        for name in ["市工信局", "市工业和信息化局", "工信局"] {
+            keep_least(&mut slot, name);
+        }
+        assert_eq!(slot.as_deref(), Some("工信局"));
+    }
 }
