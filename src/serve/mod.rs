@@ -191,9 +191,8 @@ impl Service {
                     computed.html.clone(),
                 ))
             }
-            _ if path.starts_with("/queries/") && get_only => {
-                let name = &path["/queries/".len()..];
-                self.named(name, request)
+            _ if get_only && path.starts_with("/queries/") => {
+                self.named(path.strip_prefix("/queries/").unwrap_or(path), request)
             }
             "/" | "/index.html" | "/sparql" | "/query" | "/queries" | "/report"
             | "/report.json" | "/network.html" | "/store" | "/update" => {
