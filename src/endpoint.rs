@@ -11,7 +11,7 @@ use crate::query::{self, QueryError};
 use oxhttp::Client;
 use oxhttp::model::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode, Uri};
-use oxigraph::model::{Literal, Term, Variable};
+use oxigraph::model::{Literal, Term};
 use oxigraph::sparql::QuerySolution;
 use oxigraph::sparql::results::{
     QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput,
@@ -411,22 +411,14 @@ pub fn bind_params(
 ) -> Result<String, QueryError> {
     let query = SparqlParser::new()
         .parse_query(sparql)
-        .map_err(|e| QueryError::Syntax {
-            query: sparql.to_owned(),
-            origin: origin.to_owned(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| QueryError::syntax(origin, sparql, &e))?;
     if params.is_empty() {
         return Ok(sparql.to_owned());
     }
     let mut variables = Vec::new();
     let mut row = Vec::new();
     for (name, value) in params {
-        variables.push(Variable::new(name.as_str()).map_err(|_| {
-            QueryError::Params(format!(
-                "--param {name}=…: `{name}` is not a valid SPARQL variable name"
-            ))
-        })?);
+        variables.push(query::parameter(name)?);
         row.push(Some(GroundTerm::Literal(Literal::new_simple_literal(
             value,
         ))));

@@ -130,6 +130,30 @@ pub enum QueryError {
     Io(#[from] std::io::Error),
 }
 
+impl QueryError {
+    /// A syntax error in `query`, from `origin`.
+    pub(crate) fn syntax(origin: &str, query: &str, error: &dyn std::fmt::Display) -> Self {
+        Self::Syntax {
+            query: query.to_owned(),
+            origin: origin.to_owned(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// The variable a `--param NAME=…` binds.
+///
+/// # Errors
+///
+/// A name that is not a SPARQL variable name.
+pub(crate) fn parameter(name: &str) -> Result<Variable, QueryError> {
+    Variable::new(name).map_err(|_| {
+        QueryError::Params(format!(
+            "--param {name}=…: `{name}` is not a valid SPARQL variable name"
+        ))
+    })
+}
+
 /// Runs `sparql` on `store` with `params` bound as plain literals (never
 /// pasted into the text) over the union of all graphs, and writes the
 /// results to `out`, stopping the query after `timeout` (if any).
@@ -246,18 +270,10 @@ fn prepare(
     }
     let mut prepared = evaluator
         .parse_query(sparql)
-        .map_err(|e| QueryError::Syntax {
-            query: sparql.to_owned(),
-            origin: origin.to_owned(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| QueryError::syntax(origin, sparql, &e))?;
     prepared.dataset_mut().set_default_graph_as_union();
     for (name, value) in params {
-        let variable = Variable::new(name.as_str()).map_err(|_| {
-            QueryError::Params(format!(
-                "--param {name}=…: `{name}` is not a valid SPARQL variable name"
-            ))
-        })?;
+        let variable = parameter(name)?;
         prepared = prepared.substitute_variable(variable, Literal::new_simple_literal(value));
     }
     prepared
