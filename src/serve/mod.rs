@@ -327,7 +327,7 @@ impl Service {
                 "SERVICE (federated query) is disabled: this endpoint makes no outbound requests",
             ));
         }
-        dataset.apply(&mut prepared)?;
+        dataset.apply(&mut prepared);
         for (name, value) in params {
             let variable = Variable::new(name.as_str())
                 .map_err(|_| Failure::bad_request(format!("`{name}` is not a variable name")))?;
@@ -524,7 +524,7 @@ impl Dataset {
         })
     }
 
-    fn apply(&self, prepared: &mut oxigraph::sparql::PreparedSparqlQuery) -> Result<(), Failure> {
+    fn apply(&self, prepared: &mut oxigraph::sparql::PreparedSparqlQuery) {
         match self {
             Self::Union => {
                 // A query's own FROM / FROM NAMED is kept.
@@ -542,7 +542,6 @@ impl Dataset {
                 }
             }
         }
-        Ok(())
     }
 }
 
