@@ -61,6 +61,16 @@ impl Doc {
         );
     }
 
+    /// Ends the key declarations (with yEd's label key when asked for) and
+    /// opens the graph.
+    fn open_graph(&mut self, id: &str) {
+        if self.yed {
+            self.out
+                .push_str("  <key id=\"yed_node\" for=\"node\" yfiles.type=\"nodegraphics\"/>\n");
+        }
+        let _ = writeln!(self.out, "  <graph id=\"{id}\" edgedefault=\"undirected\">");
+    }
+
     fn data(&mut self, domain: &str, name: &str, value: &str) {
         let _ = writeln!(
             self.out,
@@ -113,12 +123,7 @@ pub fn co_responsibility(network: &Network, units: &[UnitMeasures], yed: bool) -
     d.key("edge", "weight", Type::Double);
     d.key("edge", "label", Type::Str);
     d.key("edge", "items", Type::Str);
-    if yed {
-        d.out
-            .push_str("  <key id=\"yed_node\" for=\"node\" yfiles.type=\"nodegraphics\"/>\n");
-    }
-    d.out
-        .push_str("  <graph id=\"co-responsibility\" edgedefault=\"undirected\">\n");
+    d.open_graph("co-responsibility");
     let by_iri: BTreeMap<&str, &UnitMeasures> =
         units.iter().map(|m| (m.unit.as_str(), m)).collect();
     for unit in &network.units {
@@ -217,12 +222,7 @@ pub fn two_mode(network: &Network, units: &[UnitMeasures], yed: bool) -> String 
     d.key("edge", "role", Type::Str);
     d.key("edge", "position", Type::Int);
     d.key("edge", "weight", Type::Double);
-    if yed {
-        d.out
-            .push_str("  <key id=\"yed_node\" for=\"node\" yfiles.type=\"nodegraphics\"/>\n");
-    }
-    d.out
-        .push_str("  <graph id=\"two-mode\" edgedefault=\"undirected\">\n");
+    d.open_graph("two-mode");
     let by_iri: BTreeMap<&str, &UnitMeasures> =
         units.iter().map(|m| (m.unit.as_str(), m)).collect();
     for unit in &network.units {
