@@ -285,7 +285,12 @@ fn prepare(
         })
 }
 
-fn write_results(
+/// Writes `results` in `format` (the table by display width).
+///
+/// # Errors
+///
+/// Evaluation and write errors.
+pub fn write_results(
     results: QueryResults<'static>,
     origin: &str,
     format: OutputFormat,

@@ -43,18 +43,22 @@ pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
     Ok(store)
 }
 
-/// The endpoint of `--endpoint`, if given, checked to hold documents in its
+/// The endpoint of `--endpoint`, if given (each request limited to
+/// `timeout`), checked to hold documents in its
 /// default graph.
 ///
 /// # Errors
 ///
 /// A bad URL or credentials, an endpoint that cannot be queried or that
 /// shows no documents in its default graph.
-pub fn remote(args: &crate::cli::Remote) -> anyhow::Result<Option<Endpoint>> {
+pub fn remote(
+    args: &crate::cli::Remote,
+    timeout: std::time::Duration,
+) -> anyhow::Result<Option<Endpoint>> {
     let Some(url) = &args.endpoint else {
         return Ok(None);
     };
-    let endpoint = Endpoint::new(url, std::time::Duration::from_secs(120))?;
+    let endpoint = Endpoint::new(url, timeout)?;
     if sparql::summary(&endpoint)?.documents == 0 {
         anyhow::bail!(
             "{url}: the endpoint's default graph holds no policykg documents; push the store there first (`policykg push`), and make the default graph the union of all graphs (Oxigraph: serve --union-default-graph)"

@@ -6,10 +6,13 @@ use crate::query::{self, NAMED, NamedQuery, OutputFormat};
 use crate::store::{Access, StoreDir};
 use crate::table::Table;
 use anyhow::{Context, Result, bail};
+use oxigraph::model::Variable;
 use oxigraph::sparql::results::{
     QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput,
 };
+use oxigraph::sparql::{QueryResults, QuerySolutionIter};
 use std::io::Write;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long past `--timeout` a query that ignores cancellation may run
@@ -69,7 +72,13 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
     } else {
         ("query".to_owned(), args.sparql.clone().unwrap_or_default())
     };
-    if let Some(endpoint) = super::remote(&args.remote)? {
+    // No limit (0) still ends a request that hangs, after an hour.
+    let request_limit = Duration::from_secs(if args.timeout == 0 {
+        3600
+    } else {
+        args.timeout
+    });
+    if let Some(endpoint) = super::remote(&args.remote, request_limit)? {
         return remote(&endpoint, &origin, &text, args, out, started);
     }
     let store = StoreDir::open(&args.store.store, Access::Read)?;
@@ -114,14 +123,6 @@ fn remote(
     started: Instant,
 ) -> Result<()> {
     let sparql = endpoint::bind_params(origin, text, &args.param)?;
-    let endpoint = Endpoint::new(
-        endpoint.url(),
-        Duration::from_secs(if args.timeout == 0 {
-            3600
-        } else {
-            args.timeout
-        }),
-    )?;
     let accept = match args.format {
         OutputFormat::Table | OutputFormat::Json => "application/sparql-results+json",
         OutputFormat::Xml => "application/sparql-results+xml",
@@ -132,31 +133,22 @@ fn remote(
         .query_raw(&sparql, &format!("{accept}, text/turtle;q=0.5"))
         .with_context(|| format!("{origin}: the endpoint could not run the query"))?;
     if args.format == OutputFormat::Table && media.contains("sparql-results+json") {
-        match QueryResultsParser::from_format(QueryResultsFormat::Json)
+        let results = match QueryResultsParser::from_format(QueryResultsFormat::Json)
             .for_reader(bytes.as_slice())
             .with_context(|| format!("{}: the answer is not SPARQL JSON results", endpoint.url()))?
         {
             ReaderQueryResultsParserOutput::Solutions(solutions) => {
-                let variables = solutions.variables().to_vec();
-                let mut table =
-                    Table::new(variables.iter().map(|v| v.as_str().to_owned()).collect());
-                for solution in solutions {
-                    let solution = solution?;
-                    table.push(
-                        variables
-                            .iter()
-                            .map(|v| solution.get(v).map(query::display_term).unwrap_or_default())
-                            .collect(),
-                    );
-                }
-                table.write(out)?;
+                let variables: Arc<[Variable]> = solutions.variables().into();
+                let rows = solutions.collect::<Result<Vec<_>, _>>()?;
+                QueryResults::Solutions(QuerySolutionIter::new(variables, rows.into_iter().map(Ok)))
             }
-            ReaderQueryResultsParserOutput::Boolean(value) => writeln!(out, "{value}")?,
-        }
+            ReaderQueryResultsParserOutput::Boolean(value) => QueryResults::Boolean(value),
+        };
+        query::write_results(results, origin, OutputFormat::Table, out)?;
     } else {
         out.write_all(&bytes)?;
     }
     out.flush()?;
-    super::print_summary(&endpoint.url(), &endpoint, started)?;
+    super::print_summary(&endpoint.url(), endpoint, started)?;
     Ok(())
 }

@@ -15,7 +15,7 @@ use std::time::Instant;
 /// Store or query errors, an unwritable output.
 pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
     let started = Instant::now();
-    let remote = super::remote(&args.remote)?;
+    let remote = super::remote(&args.remote, std::time::Duration::from_secs(120))?;
     let local;
     let (source, place): (&dyn Sparql, String) = if let Some(endpoint) = &remote {
         (endpoint, endpoint.url().to_owned())
