@@ -136,6 +136,12 @@ pub enum Access {
     Write,
 }
 
+/// What [`StoreDir::open`] created.
+#[derive(Debug, Clone, Copy)]
+struct Created {
+    directory: bool,
+}
+
 /// An open store directory.
 pub struct StoreDir {
     path: PathBuf,
@@ -143,6 +149,10 @@ pub struct StoreDir {
     // The number of quads, when known without walking the store: counted
     // while loading the snapshot, or recorded by the last RocksDB write.
     triples: Option<usize>,
+    // What this value created when it opened: the directory itself, and the
+    // store in it (so a build that fails before its first commit can leave
+    // no empty store behind).
+    created: Option<Created>,
     // Held for the lifetime of the value: the OS releases the lock on drop.
     // None for a store on a read-only file system, where no writer can be.
     _lock: Option<File>,
@@ -165,7 +175,8 @@ impl StoreDir {
     /// backend or a newer version, or damaged.
     pub fn open(path: &Path, access: Access) -> Result<Self, StoreError> {
         let meta_path = path.join(META_FILE);
-        if !path.exists() {
+        let made_directory = !path.exists();
+        if made_directory {
             if access == Access::Read {
                 return Err(StoreError::Missing {
                     path: path.to_owned(),
@@ -204,8 +215,42 @@ impl StoreDir {
             path: path.to_owned(),
             store,
             triples: loaded.or(recorded),
+            created: is_new.then_some(Created {
+                directory: made_directory,
+            }),
             _lock: lock,
         })
+    }
+
+    /// Closes a store that this value created and nothing was committed
+    /// to, and removes it: its files, and its directory if that was created
+    /// too. A store that existed before is left as it is.
+    ///
+    /// # Errors
+    ///
+    /// File-system errors.
+    pub fn discard_if_new(self) -> Result<(), StoreError> {
+        let Some(created) = self.created else {
+            return Ok(());
+        };
+        let path = self.path.clone();
+        // Closes the backend and releases the lock first.
+        drop(self);
+        // The directory held nothing but perhaps a lock file when the store
+        // was created (see `open`), so whatever is in it now is ours.
+        for entry in fs::read_dir(&path).map_err(io(&path))? {
+            let entry = entry.map_err(io(&path))?.path();
+            let removed = if entry.is_dir() {
+                fs::remove_dir_all(&entry)
+            } else {
+                fs::remove_file(&entry)
+            };
+            removed.map_err(io(&entry))?;
+        }
+        if created.directory {
+            fs::remove_dir(&path).map_err(io(&path))?;
+        }
+        Ok(())
     }
 
     /// The Oxigraph store, for queries.
@@ -236,66 +281,81 @@ impl StoreDir {
 
     /// Replaces each named graph with the given quads, all or nothing, and
     /// persists the result. The graphs are taken one at a time, so a caller
-    /// can make each one only when it is written.
+    /// can make each one only when it is written. An `Err` from `graphs`
+    /// stops the write: nothing is committed and that error is returned.
     ///
     /// # Errors
     ///
-    /// Storage or file-system errors; the store on disk is then unchanged.
-    pub fn replace_graphs(
+    /// The first error of `graphs`, or storage or file-system errors; the
+    /// store on disk is then unchanged.
+    pub fn replace_graphs<E: From<StoreError>>(
         &mut self,
-        graphs: impl IntoIterator<Item = (NamedNode, Vec<Quad>)>,
-    ) -> Result<(), StoreError> {
+        graphs: impl IntoIterator<Item = Result<(NamedNode, Vec<Quad>), E>>,
+    ) -> Result<(), E> {
         #[cfg(feature = "rocksdb")]
-        if self.store.is_empty()? {
+        if self.store.is_empty().map_err(StoreError::from)? {
             return self.bulk_load(graphs);
         }
-        let mut transaction = self.store.start_transaction()?;
-        for (graph, quads) in graphs {
-            transaction.clear_graph(&graph)?;
+        let mut transaction = self.store.start_transaction().map_err(StoreError::from)?;
+        for graph in graphs {
+            let (graph, quads) = graph?;
+            transaction.clear_graph(&graph).map_err(StoreError::from)?;
             transaction.insert_named_graph(&graph);
             for quad in &quads {
                 transaction.insert(quad);
             }
         }
-        transaction.commit()?;
-        self.persist()
+        transaction.commit().map_err(StoreError::from)?;
+        Ok(self.persist()?)
     }
 
     /// Fills an empty RocksDB store with Oxigraph's bulk loader, which
     /// writes sorted files and adds them at commit (all or nothing) instead
     /// of holding every insert of a transaction in memory: the first build
     /// of a large corpus is several times faster and its memory stays flat.
+    ///
+    /// All graphs go to the loader as one stream of quads, which it cuts
+    /// into batches of its own size: handing it each document apart would
+    /// make a batch, and a set of sorted files, per document.
     #[cfg(feature = "rocksdb")]
-    fn bulk_load(
+    fn bulk_load<E: From<StoreError>>(
         &mut self,
-        graphs: impl IntoIterator<Item = (NamedNode, Vec<Quad>)>,
-    ) -> Result<(), StoreError> {
+        graphs: impl IntoIterator<Item = Result<(NamedNode, Vec<Quad>), E>>,
+    ) -> Result<(), E> {
         let mut loader = self
             .store
             .bulk_loader()
             .with_max_memory_size_in_megabytes(BULK_LOAD_MEGABYTES);
-        let (mut empty, mut triples) = (Vec::new(), 0);
-        for (graph, quads) in graphs {
-            // A document may state a quad twice (a section mentions a thing
-            // through several of its items); the store keeps one. Graphs
-            // are distinct and the store was empty, so this sums to its size.
-            triples += quads.iter().collect::<std::collections::HashSet<_>>().len();
-            if quads.is_empty() {
-                empty.push(graph);
-            } else {
-                loader.load_quads(quads)?;
-            }
+        let (mut empty, mut triples, mut failed) = (Vec::new(), 0, None);
+        let quads = graphs
+            .into_iter()
+            .map_while(|graph| graph.map_err(|e| failed = Some(e)).ok())
+            .flat_map(|(graph, quads)| {
+                // A document may state a quad twice (a section mentions a
+                // thing through several of its items); the store keeps one.
+                // Graphs are distinct and the store was empty, so this sums
+                // to its size.
+                triples += quads.iter().collect::<std::collections::HashSet<_>>().len();
+                if quads.is_empty() {
+                    empty.push(graph);
+                }
+                quads
+            });
+        loader.load_quads(quads).map_err(StoreError::from)?;
+        if let Some(e) = failed {
+            // Dropped without commit: the loader removes its files.
+            return Err(e);
         }
-        loader.commit()?;
+        loader.commit().map_err(StoreError::from)?;
         if !empty.is_empty() {
             // The bulk loader only knows quads; an empty graph is named here.
-            let mut transaction = self.store.start_transaction()?;
+            let mut transaction = self.store.start_transaction().map_err(StoreError::from)?;
             for graph in &empty {
                 transaction.insert_named_graph(graph);
             }
-            transaction.commit()?;
+            transaction.commit().map_err(StoreError::from)?;
         }
-        self.persist_counted(Some(triples))
+        Ok(self.persist_counted(Some(triples))?)
     }
 
     /// Removes named graphs, all or nothing, and persists the result.

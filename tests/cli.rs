@@ -614,6 +614,44 @@ fn a_bad_document_is_skipped_unless_strict() {
     );
 }
 
+/// Documents are written while later ones are still being parsed, so a bad
+/// document far down the list meets a write already under way: `--strict`
+/// must still leave a new store absent and an old one as it was.
+#[test]
+fn strict_stops_a_write_under_way_without_a_trace() {
+    let sb = Sandbox::new();
+    // More good documents than are parsed in one go (`CHUNK` in build.rs is
+    // 16), then a bad one.
+    for i in 0..40 {
+        sb.file(
+            &format!("plans/p{i:02}.md"),
+            format!("一、重点任务\n\n1. 建设平台{i}。（责任单位：市工信局）\n").as_bytes(),
+        );
+    }
+    sb.file(
+        "plans/p99.md",
+        "一、重点任务\n\n1. 建设平台。（责任单位：市工信局\n".as_bytes(),
+    );
+    let plans = sb.file(
+        "plans/p00.md",
+        "一、重点任务\n\n1. 建设平台0。（责任单位：市工信局）\n".as_bytes(),
+    );
+    let plans = plans
+        .parent()
+        .expect("dir")
+        .to_str()
+        .expect("utf-8")
+        .to_owned();
+    let strict = sb.run(&["build", "--strict", &plans]).fails();
+    assert!(strict.stderr.contains("p99.md:3:"), "{}", strict.stderr);
+    assert!(!sb.store().exists(), "a new store is not left behind");
+
+    sb.run(&["build"]).ok();
+    let before = sb.dump();
+    sb.run(&["build", "--strict", &plans]).fails();
+    assert_eq!(sb.dump(), before, "an old store is unchanged");
+}
+
 #[test]
 fn an_unchanged_document_is_not_rebuilt() {
     let sb = Sandbox::new();

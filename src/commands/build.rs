@@ -12,15 +12,16 @@ use crate::error::ParseError;
 use crate::registry::{self, Registry};
 use crate::store::{Access, StoreDir};
 use crate::{ontology, query, rdf, recognize};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use oxigraph::model::Term;
+use oxigraph::model::{NamedNode, Quad, Term};
 use oxigraph::sparql::QueryResults;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::time::Instant;
 
 /// The plan built when no input is given, compiled into the binary.
@@ -56,6 +57,7 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
     } else {
         collect_inputs(&args.inputs)?
     };
+    check_unique_ids(&inputs)?;
     let registry = Registry::bundled()?;
     let reader = reader_fingerprint();
     // An existing store tells which documents are unchanged; a new one is
@@ -72,58 +74,71 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
     };
 
     let progress = progress_bar(inputs.len());
-    let outcomes: Vec<Outcome> = inputs
-        .par_iter()
-        .map(|input| {
-            let outcome = read_one(input, &registry, &reader, &known);
-            progress.inc(1);
-            outcome
-        })
-        .collect();
-    progress.finish_and_clear();
-
-    let mut documents = Vec::new();
-    let (mut unchanged, mut skipped, mut warnings) = (0usize, 0usize, Vec::new());
-    for (input, outcome) in inputs.iter().zip(outcomes) {
-        match outcome {
-            Outcome::Parsed(doc, mut notes) => {
-                warnings.append(&mut notes);
-                documents.push(*doc);
+    let mut intake = Intake {
+        strict: args.strict,
+        single: inputs.len() == 1,
+        built: 0,
+        unchanged: 0,
+        skipped: 0,
+        warnings: Vec::new(),
+    };
+    // Files are read, parsed and mapped to quads in parallel, a chunk at a
+    // time, while this thread writes the chunk before: memory holds a few
+    // chunks, not the corpus.
+    let written = std::thread::scope(|scope| -> Result<()> {
+        let (sender, receiver) = mpsc::sync_channel::<Vec<Outcome>>(1);
+        let (registry, reader, known, progress) = (&registry, &reader, &known, &progress);
+        let inputs = &inputs;
+        scope.spawn(move || {
+            for chunk in inputs.chunks(CHUNK) {
+                let outcomes = chunk
+                    .par_iter()
+                    .map(|input| {
+                        let outcome = read_one(input, registry, reader, known);
+                        progress.inc(1);
+                        outcome
+                    })
+                    .collect();
+                // A closed channel means the writer stopped on an error.
+                if sender.send(outcomes).is_err() {
+                    break;
+                }
             }
-            Outcome::Unchanged => unchanged += 1,
-            // A README beside the plans is not a bad plan.
-            Outcome::Failed {
-                not_a_plan: true, ..
-            } if input.walked => {
-                eprintln!(
-                    "warning: {}: not a plan (no numbered items); skipped",
-                    input.name
-                );
-            }
-            Outcome::Failed { error, .. } if args.strict => {
-                bail!("{error:#}; with --strict the build stops here and the store is unchanged");
-            }
-            // A single bad input is the build's error, not a skip.
-            Outcome::Failed { error, .. } if inputs.len() == 1 => return Err(error),
-            Outcome::Failed { error, .. } => {
-                skipped += 1;
-                eprintln!("error: {error:#}; skipped");
-            }
-        }
-    }
-    if documents.is_empty() && unchanged == 0 {
-        if skipped > 0 {
-            bail!("none of the {skipped} documents could be built; the store is unchanged");
-        }
-        bail!("no plans to build");
-    }
-    check_unique_ids(&documents)?;
-    if !documents.is_empty() {
+        });
+        let mut outcomes = inputs.iter().zip(receiver.into_iter().flatten());
+        let mut graphs = std::iter::from_fn(|| intake.next(&mut outcomes));
+        // Nothing good to write (all unchanged or bad): the store is not
+        // opened for writing, or created.
+        let first = match graphs.next() {
+            None => return Ok(()),
+            Some(first) => first?,
+        };
         let store = match &mut store {
             Some(s) => s,
             None => store.insert(StoreDir::open(&args.store.store, Access::Write)?),
         };
-        write(store, &registry, &documents)?;
+        write(store, registry, std::iter::once(Ok(first)).chain(graphs))
+    });
+    progress.finish_and_clear();
+    if let Err(error) = written {
+        // A store this build created and never committed to goes again.
+        if let Some(store) = store {
+            store.discard_if_new()?;
+        }
+        return Err(error);
+    }
+    let Intake {
+        built,
+        unchanged,
+        skipped,
+        warnings,
+        ..
+    } = intake;
+    if built == 0 && unchanged == 0 {
+        if skipped > 0 {
+            bail!("none of the {skipped} documents could be built; the store is unchanged");
+        }
+        bail!("no plans to build");
     }
     for warning in &warnings {
         eprintln!("warning: {warning}");
@@ -134,16 +149,73 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
     };
     if unchanged > 0 || skipped > 0 {
         eprintln!(
-            "built {}, {unchanged} unchanged (skipped by content hash), {skipped} bad (skipped)",
-            documents.len()
+            "built {built}, {unchanged} unchanged (skipped by content hash), {skipped} bad (skipped)"
         );
     }
     super::print_summary(&args.store.store.display(), &store, started)?;
     Ok(if skipped > 0 { EXIT_SKIPPED } else { 0 })
 }
 
+/// Documents parsed and mapped in one go: enough to keep every core busy,
+/// few enough that the chunks in flight stay small beside the store.
+const CHUNK: usize = 16;
+
+/// A document's named graph and its quads.
+pub type Graph = (NamedNode, Vec<Quad>);
+
+/// Turns outcomes, in input order, into the graphs to write, counting and
+/// reporting the rest: unchanged documents, bad ones (skipped, or the
+/// build's error with `--strict` or a single input), warnings.
+struct Intake {
+    strict: bool,
+    single: bool,
+    built: usize,
+    unchanged: usize,
+    skipped: usize,
+    warnings: Vec<crate::error::Diagnostic>,
+}
+
+impl Intake {
+    fn next<'a>(
+        &mut self,
+        outcomes: &mut impl Iterator<Item = (&'a Input, Outcome)>,
+    ) -> Option<Result<Graph>> {
+        for (input, outcome) in outcomes {
+            match outcome {
+                Outcome::Parsed(graph, mut notes) => {
+                    self.warnings.append(&mut notes);
+                    self.built += 1;
+                    return Some(Ok(*graph));
+                }
+                Outcome::Unchanged => self.unchanged += 1,
+                // A README beside the plans is not a bad plan.
+                Outcome::Failed {
+                    not_a_plan: true, ..
+                } if input.walked => {
+                    eprintln!(
+                        "warning: {}: not a plan (no numbered items); skipped",
+                        input.name
+                    );
+                }
+                Outcome::Failed { error, .. } if self.strict => {
+                    return Some(Err(anyhow!(
+                        "{error:#}; with --strict the build stops here and the store is unchanged"
+                    )));
+                }
+                // A single bad input is the build's error, not a skip.
+                Outcome::Failed { error, .. } if self.single => return Some(Err(error)),
+                Outcome::Failed { error, .. } => {
+                    self.skipped += 1;
+                    eprintln!("error: {error:#}; skipped");
+                }
+            }
+        }
+        None
+    }
+}
+
 enum Outcome {
-    Parsed(Box<Document>, Vec<crate::error::Diagnostic>),
+    Parsed(Box<Graph>, Vec<crate::error::Diagnostic>),
     Unchanged,
     Failed {
         error: anyhow::Error,
@@ -180,7 +252,7 @@ fn read_one(
             doc.content_hash = Some(hash);
             let mut notes = std::mem::take(&mut doc.warnings);
             notes.extend(recognize::recognize(&mut doc, registry));
-            Outcome::Parsed(Box::new(doc), notes)
+            Outcome::Parsed(Box::new(graph(&doc)), notes)
         }
         Err(e) => Outcome::Failed {
             not_a_plan: matches!(e, ParseError::NoItems { .. }),
@@ -247,37 +319,42 @@ fn progress_bar(n: usize) -> ProgressBar {
     bar
 }
 
-/// Writes documents (recognized with `registry`), the ontology and the
-/// registries into the store, replacing their graphs, all or nothing.
+/// A document's named graph and its quads.
+#[must_use]
+pub fn graph(doc: &Document) -> Graph {
+    (rdf::graph_iri(&doc.id), rdf::quads(doc))
+}
+
+/// Writes documents' graphs (see [`graph`]; recognized with `registry`),
+/// the ontology and the registries into the store, replacing their graphs,
+/// all or nothing: an `Err` among `documents` stops the write and is
+/// returned, and the store is unchanged.
 ///
 /// # Errors
 ///
-/// Two inputs with the same document id, or a store error.
-pub fn write(store: &mut StoreDir, registry: &Registry, documents: &[Document]) -> Result<()> {
-    check_unique_ids(documents)?;
+/// The first error of `documents`, or a store error.
+pub fn write(
+    store: &mut StoreDir,
+    registry: &Registry,
+    documents: impl IntoIterator<Item = Result<Graph>>,
+) -> Result<()> {
     let fixed = [
-        (ontology::graph(), ontology::quads()?),
-        (registry::graph(), registry.quads.clone()),
+        Ok((ontology::graph(), ontology::quads()?)),
+        Ok((registry::graph(), registry.quads.clone())),
     ];
-    // Each document's quads are made when the store takes them, so a large
-    // corpus never holds all its quads at once.
-    let documents = documents
-        .iter()
-        .map(|doc| (rdf::graph_iri(&doc.id), rdf::quads(doc)));
-    store.replace_graphs(fixed.into_iter().chain(documents))?;
-    Ok(())
+    store.replace_graphs(fixed.into_iter().chain(documents))
 }
 
 /// Two files with the same name in different directories would be one
-/// document: refuse before anything is written.
-fn check_unique_ids(documents: &[Document]) -> Result<()> {
-    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-    for doc in documents {
-        if let Some(other) = seen.insert(doc.id.as_str(), doc.path.as_str()) {
+/// document: refuse before anything is read.
+fn check_unique_ids(inputs: &[Input]) -> Result<()> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for input in inputs {
+        if let Some(other) = seen.insert(document::document_id(&input.name), &input.name) {
             bail!(
                 "{other} and {} would both be document `{}`; rename one of them",
-                doc.path,
-                doc.id
+                input.name,
+                document::document_id(&input.name)
             );
         }
     }
