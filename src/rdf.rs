@@ -5,10 +5,12 @@
 //! The mapper knows nothing of text; the parser knows nothing of RDF.
 
 use crate::annotate::{Role, RoleBasis};
-use crate::document::{Document, ItemKind, Mention, Quote};
+use crate::document::{Document, Item, ItemKind, Mention, Quote, Section};
 use crate::vocab::{ID_BASE, dcterms, oa, org, pkg, prov, rdf, skos, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use regex::Regex;
+use std::borrow::Borrow;
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
@@ -116,6 +118,18 @@ impl Writer {
         self.int(&selector, oa::START, quote.span.start);
         self.int(&selector, oa::END, quote.span.end);
     }
+
+    /// The quads so far, each once: a list naming a unit twice, or an item
+    /// naming a thing twice, states the same shortcut twice.
+    fn finish(self) -> Vec<Quad> {
+        let mut seen = HashSet::with_capacity(self.quads.len());
+        let keep: Vec<bool> = self.quads.iter().map(|q| seen.insert(q)).collect();
+        drop(seen);
+        let mut keep = keep.into_iter();
+        let mut quads = self.quads;
+        quads.retain(|_| keep.next().unwrap_or(true));
+        quads
+    }
 }
 
 static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
@@ -151,111 +165,230 @@ fn basis_iri(basis: RoleBasis) -> NamedNodeRef<'static> {
     }
 }
 
-/// The quads of one document, in its own named graph.
+/// The quads of one document, in its own named graph, each quad once.
 #[must_use]
 pub fn quads(doc: &Document) -> Vec<Quad> {
-    let id = segment(&doc.id);
-    let mut w = Writer {
-        graph: graph_iri(&doc.id).into(),
-        quads: Vec::new(),
+    // The parts written one after the other into one buffer: the same
+    // quads as `parts(doc).flatten()`, with one allocation to grow.
+    let mut parts = parts(doc);
+    let mut w = parts.writer();
+    while parts.fill(&mut w) {}
+    w.finish()
+}
+
+/// The quads of one document in parts, each made only when asked for: the
+/// document and its plan, then each section, then each item. A huge
+/// document is written without ever holding all its quads. Together the
+/// parts hold each quad once.
+#[must_use]
+pub fn parts(doc: &Document) -> Parts<&Document> {
+    into_parts(doc)
+}
+
+/// [`parts`] of a document the iterator owns, so that it can be handed on
+/// (to another thread, or to a store that takes the quads as they come).
+#[must_use]
+pub fn into_parts<D: Borrow<Document>>(doc: D) -> Parts<D> {
+    let d = doc.borrow();
+    let id = segment(&d.id);
+    let map = Mapper {
+        graph: graph_iri(&d.id).into(),
+        source: iri(&format!("document/{id}")),
+        plan: iri(&format!("plan/{id}")),
+        build: iri(&format!("document/{id}/build")),
+        scope: d
+            .jurisdiction
+            .clone()
+            .unwrap_or_else(|| format!("document-{}", d.id)),
+        described: HashSet::new(),
+        section_mentions: HashSet::new(),
     };
-    let source = iri(&format!("document/{id}"));
-    let plan = iri(&format!("plan/{id}"));
-    let build = iri(&format!("document/{id}/build"));
-    let software = iri("software/policykg");
-    let scope = doc
-        .jurisdiction
-        .clone()
-        .unwrap_or_else(|| format!("document-{}", doc.id));
-
-    // The build run (no clock: a rebuild must give the same bytes).
-    w.a(&build, prov::ACTIVITY);
-    w.add(&build, prov::USED, source.clone());
-    w.add(&build, prov::WAS_ASSOCIATED_WITH, software.clone());
-    w.a(&software, prov::SOFTWARE_AGENT);
-    w.text(&software, rdf::LABEL, "policykg");
-    w.text(&software, pkg::SOFTWARE_VERSION, env!("CARGO_PKG_VERSION"));
-
-    // The source document and its front matter.
-    w.a(&source, pkg::SOURCE_DOCUMENT);
-    w.text(&source, dcterms::IDENTIFIER, &doc.id);
-    w.text(&source, pkg::FILE_NAME, &doc.file);
-    if let Some(hash) = &doc.content_hash {
-        w.text(&source, pkg::CONTENT_HASH, hash);
+    Parts {
+        doc,
+        map,
+        next: Part::Head,
     }
-    w.int(&source, pkg::LENGTH, doc.length);
-    w.add(&source, pkg::REPORTS, plan.clone());
-    for (key, values) in &doc.front {
-        for value in values {
-            match key.as_str() {
-                "title" => w.zh(&source, dcterms::TITLE, value),
-                "date" => w.add(&source, dcterms::DATE, date_literal(value)),
-                "authors" | "author" => w.text(&source, dcterms::CREATOR, value),
-                "tags" | "keywords" => w.zh(&source, dcterms::SUBJECT, value),
-                "description" => w.zh(&source, dcterms::DESCRIPTION, value),
-                _ => {}
-            }
+}
+
+/// The iterator of [`parts`] and [`into_parts`].
+#[derive(Debug)]
+pub struct Parts<D> {
+    doc: D,
+    map: Mapper,
+    next: Part,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Head,
+    Section(usize),
+    Item(usize),
+}
+
+impl<D: Borrow<Document>> Parts<D> {
+    fn writer(&self) -> Writer {
+        Writer {
+            graph: self.map.graph.clone(),
+            quads: Vec::new(),
         }
     }
 
-    // The plan.
-    w.a(&plan, pkg::ACTION_PLAN);
-    w.add(&plan, prov::WAS_GENERATED_BY, build.clone());
-    if !doc.plan_title.is_empty() {
-        w.zh(&plan, dcterms::TITLE, &doc.plan_title);
+    /// Writes the next part into `w`; false when there is none.
+    fn fill(&mut self, w: &mut Writer) -> bool {
+        let doc = self.doc.borrow();
+        loop {
+            match self.next {
+                Part::Head => {
+                    self.map.head(w, doc);
+                    self.next = Part::Section(0);
+                }
+                Part::Section(k) => {
+                    let Some(section) = doc.sections.get(k) else {
+                        self.next = Part::Item(0);
+                        continue;
+                    };
+                    self.map.section(w, doc, k, section);
+                    self.next = Part::Section(k + 1);
+                }
+                Part::Item(k) => {
+                    let Some(item) = doc.items.get(k) else {
+                        return false;
+                    };
+                    self.map.item(w, doc, item);
+                    self.next = Part::Item(k + 1);
+                }
+            }
+            return true;
+        }
     }
-    if let Some((start, end)) = doc.period {
-        w.add(
-            &plan,
-            pkg::PERIOD_START,
-            Literal::new_typed_literal(start.to_string(), xsd::G_YEAR),
-        );
-        w.add(
-            &plan,
-            pkg::PERIOD_END,
-            Literal::new_typed_literal(end.to_string(), xsd::G_YEAR),
-        );
+}
+
+impl<D: Borrow<Document>> Iterator for Parts<D> {
+    type Item = Vec<Quad>;
+
+    fn next(&mut self) -> Option<Vec<Quad>> {
+        let mut w = self.writer();
+        self.fill(&mut w).then(|| w.finish())
     }
-    if let Some(place) = &doc.jurisdiction {
-        let j = iri(&format!("jurisdiction/{}", segment(place)));
-        w.add(&plan, pkg::JURISDICTION_PROP, j.clone());
-        w.a(&j, pkg::JURISDICTION);
-        w.zh(&j, skos::PREF_LABEL, place);
-    }
-    for (issuer, known) in doc.issuers.iter().zip(&doc.issuer_units) {
-        let unit = unit_node(
-            &mut w,
-            &scope,
-            issuer,
-            known.as_deref(),
-            doc.jurisdiction.as_deref(),
-        );
-        w.add(&plan, dcterms::CREATOR, unit);
+}
+
+/// What every part of one document needs: its IRIs, and what earlier parts
+/// already stated.
+#[derive(Debug)]
+struct Mapper {
+    graph: GraphName,
+    source: NamedNode,
+    plan: NamedNode,
+    build: NamedNode,
+    scope: String,
+    // Things described in an earlier part (unresolved units, unregistered
+    // mentioned things) and (section, thing) shortcuts already stated: each
+    // is stated in the first part that needs it, not again.
+    described: HashSet<String>,
+    section_mentions: HashSet<(usize, String)>,
+}
+
+impl Mapper {
+    fn head(&mut self, w: &mut Writer, doc: &Document) {
+        let (source, plan, build) = (&self.source, &self.plan, &self.build);
+        let software = iri("software/policykg");
+        // The build run (no clock: a rebuild must give the same bytes).
+        w.a(build, prov::ACTIVITY);
+        w.add(build, prov::USED, source.clone());
+        w.add(build, prov::WAS_ASSOCIATED_WITH, software.clone());
+        w.a(&software, prov::SOFTWARE_AGENT);
+        w.text(&software, rdf::LABEL, "policykg");
+        w.text(&software, pkg::SOFTWARE_VERSION, env!("CARGO_PKG_VERSION"));
+
+        // The source document and its front matter.
+        w.a(source, pkg::SOURCE_DOCUMENT);
+        w.text(source, dcterms::IDENTIFIER, &doc.id);
+        w.text(source, pkg::FILE_NAME, &doc.file);
+        if let Some(hash) = &doc.content_hash {
+            w.text(source, pkg::CONTENT_HASH, hash);
+        }
+        w.int(source, pkg::LENGTH, doc.length);
+        w.add(source, pkg::REPORTS, plan.clone());
+        for (key, values) in &doc.front {
+            for value in values {
+                match key.as_str() {
+                    "title" => w.zh(source, dcterms::TITLE, value),
+                    "date" => w.add(source, dcterms::DATE, date_literal(value)),
+                    "authors" | "author" => w.text(source, dcterms::CREATOR, value),
+                    "tags" | "keywords" => w.zh(source, dcterms::SUBJECT, value),
+                    "description" => w.zh(source, dcterms::DESCRIPTION, value),
+                    _ => {}
+                }
+            }
+        }
+
+        // The plan.
+        w.a(plan, pkg::ACTION_PLAN);
+        w.add(plan, prov::WAS_GENERATED_BY, build.clone());
+        if !doc.plan_title.is_empty() {
+            w.zh(plan, dcterms::TITLE, &doc.plan_title);
+        }
+        if let Some((start, end)) = doc.period {
+            w.add(
+                plan,
+                pkg::PERIOD_START,
+                Literal::new_typed_literal(start.to_string(), xsd::G_YEAR),
+            );
+            w.add(
+                plan,
+                pkg::PERIOD_END,
+                Literal::new_typed_literal(end.to_string(), xsd::G_YEAR),
+            );
+        }
+        if let Some(place) = &doc.jurisdiction {
+            let j = iri(&format!("jurisdiction/{}", segment(place)));
+            w.add(plan, pkg::JURISDICTION_PROP, j.clone());
+            w.a(&j, pkg::JURISDICTION);
+            w.zh(&j, skos::PREF_LABEL, place);
+        }
+        let plan = plan.clone();
+        for (issuer, known) in doc.issuers.iter().zip(&doc.issuer_units) {
+            let unit = self.unit_node(w, doc, issuer, known.as_deref());
+            w.add(&plan, dcterms::CREATOR, unit);
+        }
     }
 
-    // Sections.
-    let section_iri =
-        |order: usize| NamedNode::new_unchecked(format!("{}/section/{order}", plan.as_str()));
-    for s in &doc.sections {
-        let node = section_iri(s.order);
+    fn section_iri(&self, doc: &Document, index: usize) -> NamedNode {
+        NamedNode::new_unchecked(format!(
+            "{}/section/{}",
+            self.plan.as_str(),
+            doc.sections[index].order
+        ))
+    }
+
+    /// The section or item's parent: its section, or the plan.
+    fn parent(&self, doc: &Document, section: Option<usize>) -> NamedNode {
+        section.map_or_else(|| self.plan.clone(), |p| self.section_iri(doc, p))
+    }
+
+    fn section(&mut self, w: &mut Writer, doc: &Document, index: usize, s: &Section) {
+        let node = NamedNode::new_unchecked(format!("{}/section/{}", self.plan.as_str(), s.order));
         w.a(&node, pkg::SECTION);
-        w.add(&node, pkg::SECTION_OF, plan.clone());
+        w.add(&node, pkg::SECTION_OF, self.plan.clone());
         w.text(&node, pkg::NUMBER, &s.number);
         w.zh(&node, dcterms::TITLE, &s.title);
         w.int(&node, pkg::ORDER, s.order);
         w.int(&node, pkg::LEVEL, s.level);
-        let parent = s
-            .parent
-            .map_or_else(|| plan.clone(), |p| section_iri(doc.sections[p].order));
+        let parent = self.parent(doc, s.parent);
         w.add(&node, dcterms::IS_PART_OF, parent.clone());
         w.add(&parent, dcterms::HAS_PART, node.clone());
-        w.anchor(&node, &source, &s.quote);
-        mentions(&mut w, &node, None, &source, &s.mentions);
+        w.anchor(&node, &self.source, &s.quote);
+        self.mentions(w, doc, &node, None, &s.mentions);
+        // What the heading names, the section mentions already: its items
+        // need not say so again.
+        for m in &s.mentions {
+            self.section_mentions.insert((index, m.key.clone()));
+        }
     }
 
-    // Items, their lists and assignments.
-    for item in &doc.items {
-        let node = NamedNode::new_unchecked(format!("{}/item/{}", plan.as_str(), item.order));
+    /// An item, its list and assignments.
+    fn item(&mut self, w: &mut Writer, doc: &Document, item: &Item) {
+        let node = NamedNode::new_unchecked(format!("{}/item/{}", self.plan.as_str(), item.order));
         w.a(
             &node,
             match item.kind {
@@ -267,30 +400,21 @@ pub fn quads(doc: &Document) -> Vec<Quad> {
         w.zh(&node, dcterms::TITLE, &item.title);
         w.zh(&node, pkg::TEXT, &item.text);
         w.int(&node, pkg::ORDER, item.order);
-        w.add(&node, pkg::IN_PLAN, plan.clone());
-        w.add(&node, prov::WAS_GENERATED_BY, build.clone());
-        let parent = item
-            .section
-            .map_or_else(|| plan.clone(), |p| section_iri(doc.sections[p].order));
+        w.add(&node, pkg::IN_PLAN, self.plan.clone());
+        w.add(&node, prov::WAS_GENERATED_BY, self.build.clone());
+        let parent = self.parent(doc, item.section);
         w.add(&node, dcterms::IS_PART_OF, parent.clone());
         w.add(&parent, dcterms::HAS_PART, node.clone());
-        w.anchor(&node, &source, &item.quote);
-        let section = item.section.map(|p| section_iri(doc.sections[p].order));
-        mentions(&mut w, &node, section.as_ref(), &source, &item.mentions);
-        let Some(list) = &item.list else { continue };
+        w.anchor(&node, &self.source, &item.quote);
+        self.mentions(w, doc, &node, item.section, &item.mentions);
+        let Some(list) = &item.list else { return };
         let list_node = NamedNode::new_unchecked(format!("{}/list", node.as_str()));
         w.add(&node, pkg::HAS_RESPONSIBILITY_LIST, list_node.clone());
         w.a(&list_node, pkg::RESPONSIBILITY_LIST);
         w.add(&list_node, pkg::MORE_UNITS_UNNAMED, Literal::from(list.etc));
-        w.anchor(&list_node, &source, &list.quote);
+        w.anchor(&list_node, &self.source, &list.quote);
         for a in &list.assignments {
-            let unit = unit_node(
-                &mut w,
-                &scope,
-                &a.label,
-                a.unit.as_deref(),
-                doc.jurisdiction.as_deref(),
-            );
+            let unit = self.unit_node(w, doc, &a.label, a.unit.as_deref());
             let assignment =
                 NamedNode::new_unchecked(format!("{}/assignment/{}", node.as_str(), a.position));
             w.add(&node, pkg::HAS_ASSIGNMENT, assignment.clone());
@@ -308,73 +432,80 @@ pub fn quads(doc: &Document) -> Vec<Quad> {
                 basis_iri(a.basis).into_owned(),
             );
             w.zh(&assignment, pkg::UNIT_LABEL, &a.label);
-            w.add(&assignment, prov::WAS_GENERATED_BY, build.clone());
-            w.anchor(&assignment, &source, &a.quote);
+            w.add(&assignment, prov::WAS_GENERATED_BY, self.build.clone());
+            w.anchor(&assignment, &self.source, &a.quote);
         }
     }
-    // Order does not matter to the store (a set) and the snapshot is sorted
-    // when written; the same document always yields the same quads.
-    w.quads
-}
 
-/// The node of a unit: the registry's IRI when the unit resolved (its
-/// triples live in the registry graph), else one minted from the scope and
-/// the name, described here and flagged unresolved.
-fn unit_node(
-    w: &mut Writer,
-    scope: &str,
-    label: &str,
-    known: Option<&str>,
-    jurisdiction: Option<&str>,
-) -> NamedNode {
-    if let Some(known) = known {
-        return NamedNode::new_unchecked(known);
-    }
-    let unit = unit_iri(scope, label);
-    w.a(&unit, org::ORGANIZATION);
-    w.zh(&unit, skos::PREF_LABEL, label);
-    w.add(&unit, pkg::RESOLVED, Literal::from(false));
-    // 各区政府, 各有关单位, 区级相关部门: one name for a group of bodies.
-    if label.starts_with('各') || label.contains("相关") || label.contains("有关") {
-        w.add(&unit, org::CLASSIFICATION, pkg::COLLECTIVE.into_owned());
-    }
-    if let Some(place) = jurisdiction {
-        w.add(
-            &unit,
-            pkg::JURISDICTION_PROP,
-            iri(&format!("jurisdiction/{}", segment(place))),
-        );
-    }
-    unit
-}
-
-/// Mention nodes of an item or section heading, the `pkg:mentions`
-/// shortcuts (also from the item's section), and unregistered things.
-fn mentions(
-    w: &mut Writer,
-    node: &NamedNode,
-    section: Option<&NamedNode>,
-    source: &NamedNode,
-    found: &[Mention],
-) {
-    for (k, m) in found.iter().enumerate() {
-        let mention = NamedNode::new_unchecked(format!("{}/mention/{}", node.as_str(), k + 1));
-        let thing = NamedNode::new_unchecked(m.key.as_str());
-        w.add(node, pkg::HAS_MENTION, mention.clone());
-        w.add(node, pkg::MENTIONS, thing.clone());
-        if let Some(section) = section {
-            w.add(section, pkg::MENTIONS, thing.clone());
+    /// The node of a unit: the registry's IRI when the unit resolved (its
+    /// triples live in the registry graph), else one minted from the scope
+    /// and the name, described (once per document) and flagged unresolved.
+    fn unit_node(
+        &mut self,
+        w: &mut Writer,
+        doc: &Document,
+        label: &str,
+        known: Option<&str>,
+    ) -> NamedNode {
+        if let Some(known) = known {
+            return NamedNode::new_unchecked(known);
         }
-        // A mention is itself a span of the source (pkg:Mention is an
-        // oa:SpecificResource): no separate anchor node.
-        w.a(&mention, pkg::MENTION);
-        w.add(&mention, pkg::MENTION_OF, thing.clone());
-        w.span(&mention, source, &m.quote);
-        if !m.registered {
-            let class = NamedNode::new_unchecked(format!("{}{}", pkg::NS, m.class));
-            w.add(&thing, rdf::TYPE, class);
-            w.zh(&thing, skos::PREF_LABEL, &m.label);
-            w.add(&thing, pkg::REGISTERED, Literal::from(false));
+        let unit = unit_iri(&self.scope, label);
+        if !self.described.insert(unit.as_str().to_owned()) {
+            return unit;
+        }
+        w.a(&unit, org::ORGANIZATION);
+        w.zh(&unit, skos::PREF_LABEL, label);
+        w.add(&unit, pkg::RESOLVED, Literal::from(false));
+        // 各区政府, 各有关单位, 区级相关部门: one name for a group of bodies.
+        if label.starts_with('各') || label.contains("相关") || label.contains("有关") {
+            w.add(&unit, org::CLASSIFICATION, pkg::COLLECTIVE.into_owned());
+        }
+        if let Some(place) = &doc.jurisdiction {
+            w.add(
+                &unit,
+                pkg::JURISDICTION_PROP,
+                iri(&format!("jurisdiction/{}", segment(place))),
+            );
+        }
+        unit
+    }
+
+    /// Mention nodes of an item or section heading, the `pkg:mentions`
+    /// shortcuts (also from the item's section), and unregistered things.
+    fn mentions(
+        &mut self,
+        w: &mut Writer,
+        doc: &Document,
+        node: &NamedNode,
+        section: Option<usize>,
+        found: &[Mention],
+    ) {
+        for (k, m) in found.iter().enumerate() {
+            let mention = NamedNode::new_unchecked(format!("{}/mention/{}", node.as_str(), k + 1));
+            let thing = NamedNode::new_unchecked(m.key.as_str());
+            w.add(node, pkg::HAS_MENTION, mention.clone());
+            w.add(node, pkg::MENTIONS, thing.clone());
+            if let Some(section) = section
+                && self.section_mentions.insert((section, m.key.clone()))
+            {
+                w.add(
+                    &self.section_iri(doc, section),
+                    pkg::MENTIONS,
+                    thing.clone(),
+                );
+            }
+            // A mention is itself a span of the source (pkg:Mention is an
+            // oa:SpecificResource): no separate anchor node.
+            w.a(&mention, pkg::MENTION);
+            w.add(&mention, pkg::MENTION_OF, thing.clone());
+            w.span(&mention, &self.source, &m.quote);
+            if !m.registered && self.described.insert(m.key.clone()) {
+                let class = NamedNode::new_unchecked(format!("{}{}", pkg::NS, m.class));
+                w.add(&thing, rdf::TYPE, class);
+                w.zh(&thing, skos::PREF_LABEL, &m.label);
+                w.add(&thing, pkg::REGISTERED, Literal::from(false));
+            }
         }
     }
 }

@@ -109,3 +109,40 @@ fn every_anchor_and_mention_has_a_source_and_one_quote_and_position_selector() {
         }
     }
 }
+
+/// A document is mapped one part at a time (its head, each section, each
+/// item) so a huge one never holds all its quads; no quad may come twice
+/// across the parts, since a new RocksDB store records their sum as its size.
+#[test]
+fn a_document_comes_in_parts_that_hold_each_quad_once() {
+    use std::collections::HashSet;
+    // A unit no registry knows, named in two items: described in the first.
+    let mut unknown = document::parse(
+        "unknown-unit.md",
+        "一、重点任务\n\n1. 建设平台。（责任单位：市元宇宙推进办）\n\n2. 建设中心。（责任单位：市元宇宙推进办）\n"
+            .as_bytes(),
+    )
+    .expect("parses");
+    recognize::recognize(&mut unknown, &Registry::bundled().expect("registries"));
+    assert!(unknown.items.iter().all(|i| {
+        i.list
+            .as_ref()
+            .is_some_and(|l| l.assignments[0].unit.is_none())
+    }));
+    for doc in documents().into_iter().chain([unknown]) {
+        let parts: Vec<_> = rdf::parts(&doc).collect();
+        assert_eq!(
+            parts.len(),
+            1 + doc.sections.len() + doc.items.len(),
+            "{}",
+            doc.id
+        );
+        let all: Vec<_> = parts.iter().flatten().collect();
+        let distinct: HashSet<_> = all.iter().copied().collect();
+        assert_eq!(all.len(), distinct.len(), "{}: a quad came twice", doc.id);
+        // Small documents are mapped at once, large ones part by part: the
+        // same quads either way.
+        let at_once = rdf::quads(&doc);
+        assert_eq!(at_once.iter().collect::<Vec<_>>(), all, "{}", doc.id);
+    }
+}

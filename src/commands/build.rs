@@ -18,7 +18,7 @@ use oxigraph::model::{NamedNode, Quad, Term};
 use oxigraph::sparql::QueryResults;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -160,8 +160,16 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
 /// few enough that the chunks in flight stay small beside the store.
 const CHUNK: usize = 16;
 
-/// A document's named graph and its quads.
-pub type Graph = (NamedNode, Vec<Quad>);
+/// A named graph and its quads, each once, made as the store takes them.
+pub type Graph = (NamedNode, Quads);
+
+/// The quads of a graph, each once.
+pub type Quads = Box<dyn Iterator<Item = Quad> + Send>;
+
+/// Documents up to this many code points are mapped to quads at once, on
+/// the parsing threads; longer ones part by part as the store takes them,
+/// so that a huge plan never holds all its quads (see `rdf::parts`).
+const MAP_AT_ONCE: usize = 1 << 20;
 
 /// Turns outcomes, in input order, into the graphs to write, counting and
 /// reporting the rest: unchanged documents, bad ones (skipped, or the
@@ -252,7 +260,7 @@ fn read_one(
             doc.content_hash = Some(hash);
             let mut notes = std::mem::take(&mut doc.warnings);
             notes.extend(recognize::recognize(&mut doc, registry));
-            Outcome::Parsed(Box::new(graph(&doc)), notes)
+            Outcome::Parsed(Box::new(graph(doc)), notes)
         }
         Err(e) => Outcome::Failed {
             not_a_plan: matches!(e, ParseError::NoItems { .. }),
@@ -321,8 +329,14 @@ fn progress_bar(n: usize) -> ProgressBar {
 
 /// A document's named graph and its quads.
 #[must_use]
-pub fn graph(doc: &Document) -> Graph {
-    (rdf::graph_iri(&doc.id), rdf::quads(doc))
+pub fn graph(doc: Document) -> Graph {
+    let iri = rdf::graph_iri(&doc.id);
+    let quads: Quads = if doc.length <= MAP_AT_ONCE {
+        Box::new(rdf::quads(&doc).into_iter())
+    } else {
+        Box::new(rdf::into_parts(doc).flatten())
+    };
+    (iri, quads)
 }
 
 /// Writes documents' graphs (see [`graph`]; recognized with `registry`),
@@ -338,11 +352,18 @@ pub fn write(
     registry: &Registry,
     documents: impl IntoIterator<Item = Result<Graph>>,
 ) -> Result<()> {
-    let fixed = [
-        Ok((ontology::graph(), ontology::quads()?)),
-        Ok((registry::graph(), registry.quads.clone())),
+    let fixed: [Result<Graph>; 2] = [
+        Ok((ontology::graph(), each_once(ontology::quads()?))),
+        Ok((registry::graph(), each_once(registry.quads.clone()))),
     ];
     store.replace_graphs(fixed.into_iter().chain(documents))
+}
+
+/// Quads read from a file or built by hand may repeat one; a store's
+/// graph holds each once.
+fn each_once(quads: Vec<Quad>) -> Quads {
+    let mut seen = HashSet::with_capacity(quads.len());
+    Box::new(quads.into_iter().filter(move |q| seen.insert(q.clone())))
 }
 
 /// Two files with the same name in different directories would be one

@@ -39,7 +39,7 @@ pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
     for warning in crate::recognize::recognize(&mut doc, &registry) {
         eprintln!("warning: {warning}");
     }
-    build::write(&mut store, &registry, [Ok(build::graph(&doc))])?;
+    build::write(&mut store, &registry, [Ok(build::graph(doc))])?;
     Ok(store)
 }
 
