@@ -36,7 +36,7 @@ const ROCKSDB_DIR: &str = "rocksdb";
 /// Memory the RocksDB bulk loader may use for its sorted runs (Oxigraph's
 /// default is 2 GB a thread).
 #[cfg(feature = "rocksdb")]
-const BULK_LOAD_MEGABYTES: usize = 256;
+const BULK_LOAD_MEGABYTES: usize = 64;
 
 /// Why a store cannot be used.
 #[derive(Debug, thiserror::Error)]
