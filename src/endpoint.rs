@@ -40,12 +40,29 @@ const MAX_BACKOFF: Duration = Duration::from_secs(8);
 
 /// A place SELECT queries run.
 pub trait Sparql {
-    /// Runs a SELECT query over the union of all graphs and returns its rows.
+    /// Runs a SELECT query over the union of all graphs and hands each row
+    /// to `row` as it comes, so that a large answer is never held whole.
     ///
     /// # Errors
     ///
     /// Syntax, evaluation or transport errors.
-    fn select(&self, origin: &str, sparql: &str) -> Result<Vec<QuerySolution>, QueryError>;
+    fn each_row(
+        &self,
+        origin: &str,
+        sparql: &str,
+        row: &mut dyn FnMut(QuerySolution),
+    ) -> Result<(), QueryError>;
+
+    /// Runs a SELECT query over the union of all graphs and returns its rows.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Sparql::each_row`].
+    fn select(&self, origin: &str, sparql: &str) -> Result<Vec<QuerySolution>, QueryError> {
+        let mut rows = Vec::new();
+        self.each_row(origin, sparql, &mut |r| rows.push(r))?;
+        Ok(rows)
+    }
 
     /// How many triples (quads) the dataset holds (remotely: in named
     /// graphs, where `push` puts them).
@@ -57,7 +74,12 @@ pub trait Sparql {
 }
 
 impl Sparql for Store {
-    fn select(&self, origin: &str, sparql: &str) -> Result<Vec<QuerySolution>, QueryError> {
+    fn each_row(
+        &self,
+        origin: &str,
+        sparql: &str,
+        row: &mut dyn FnMut(QuerySolution),
+    ) -> Result<(), QueryError> {
         let oxigraph::sparql::QueryResults::Solutions(solutions) =
             query::execute(self, origin, sparql, &[])?
         else {
@@ -66,12 +88,13 @@ impl Sparql for Store {
                 message: "expected a SELECT query".to_owned(),
             });
         };
-        solutions
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| QueryError::Evaluation {
+        for solution in solutions {
+            row(solution.map_err(|e| QueryError::Evaluation {
                 origin: origin.to_owned(),
                 message: e.to_string(),
-            })
+            })?);
+        }
+        Ok(())
     }
 
     fn triples(&self) -> Result<u64, QueryError> {
@@ -85,8 +108,13 @@ impl Sparql for Store {
 }
 
 impl Sparql for crate::store::StoreDir {
-    fn select(&self, origin: &str, sparql: &str) -> Result<Vec<QuerySolution>, QueryError> {
-        self.store().select(origin, sparql)
+    fn each_row(
+        &self,
+        origin: &str,
+        sparql: &str,
+        row: &mut dyn FnMut(QuerySolution),
+    ) -> Result<(), QueryError> {
+        self.store().each_row(origin, sparql, row)
     }
 
     /// Known without walking the store when it was loaded or last written.
@@ -345,7 +373,12 @@ fn transient(status: StatusCode) -> bool {
 }
 
 impl Sparql for Endpoint {
-    fn select(&self, origin: &str, sparql: &str) -> Result<Vec<QuerySolution>, QueryError> {
+    fn each_row(
+        &self,
+        origin: &str,
+        sparql: &str,
+        row: &mut dyn FnMut(QuerySolution),
+    ) -> Result<(), QueryError> {
         let remote = |e: RemoteError| QueryError::Evaluation {
             origin: origin.to_owned(),
             message: e.to_string(),
@@ -371,9 +404,12 @@ impl Sparql for Endpoint {
             .for_reader(bytes.as_slice())
             .map_err(|e| bad(e.to_string()))?
         {
-            ReaderQueryResultsParserOutput::Solutions(solutions) => solutions
-                .map(|s| s.map_err(|e| bad(e.to_string())))
-                .collect(),
+            ReaderQueryResultsParserOutput::Solutions(solutions) => {
+                for solution in solutions {
+                    row(solution.map_err(|e| bad(e.to_string()))?);
+                }
+                Ok(())
+            }
             ReaderQueryResultsParserOutput::Boolean(_) => {
                 Err(bad("a yes/no answer where rows were expected".to_owned()))
             }
