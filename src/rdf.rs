@@ -5,7 +5,7 @@
 //! The mapper knows nothing of text; the parser knows nothing of RDF.
 
 use crate::annotate::{Role, RoleBasis};
-use crate::document::{Document, Item, ItemKind, Mention, Quote, Section};
+use crate::document::{Assignment, Document, Item, ItemKind, Mention, Quote, Section};
 use crate::vocab::{ID_BASE, dcterms, oa, org, pkg, prov, rdf, skos, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use regex::Regex;
@@ -202,6 +202,7 @@ pub fn into_parts<D: Borrow<Document>>(doc: D) -> Parts<D> {
             .unwrap_or_else(|| format!("document-{}", d.id)),
         described: HashSet::new(),
         section_mentions: HashSet::new(),
+        item_units: HashSet::new(),
     };
     Parts {
         doc,
@@ -222,8 +223,13 @@ pub struct Parts<D> {
 enum Part {
     Head,
     Section(usize),
-    Item(usize),
+    /// An item, from its `n`th assignment on (0: the item itself first).
+    Item(usize, usize),
 }
+
+/// Assignments of one list written in one part: a list of 100,000 units
+/// must not make one part of millions of quads.
+const ASSIGNMENTS_PER_PART: usize = 1024;
 
 impl<D: Borrow<Document>> Parts<D> {
     fn writer(&self) -> Writer {
@@ -244,18 +250,28 @@ impl<D: Borrow<Document>> Parts<D> {
                 }
                 Part::Section(k) => {
                     let Some(section) = doc.sections.get(k) else {
-                        self.next = Part::Item(0);
+                        self.next = Part::Item(0, 0);
                         continue;
                     };
                     self.map.section(w, doc, k, section);
                     self.next = Part::Section(k + 1);
                 }
-                Part::Item(k) => {
+                Part::Item(k, from) => {
                     let Some(item) = doc.items.get(k) else {
                         return false;
                     };
-                    self.map.item(w, doc, item);
-                    self.next = Part::Item(k + 1);
+                    if from == 0 {
+                        self.map.item(w, doc, item);
+                    }
+                    let assignments = item.list.as_ref().map_or(&[][..], |l| &l.assignments);
+                    let to = assignments.len().min(from + ASSIGNMENTS_PER_PART);
+                    self.map
+                        .assignments(w, doc, item, &assignments[from.min(to)..to]);
+                    self.next = if to < assignments.len() {
+                        Part::Item(k, to)
+                    } else {
+                        Part::Item(k + 1, 0)
+                    };
                 }
             }
             return true;
@@ -286,6 +302,9 @@ struct Mapper {
     // is stated in the first part that needs it, not again.
     described: HashSet<String>,
     section_mentions: HashSet<(usize, String)>,
+    // The current item's unit shortcuts already stated: (unit, false) for
+    // pkg:responsibleUnit, (unit, true) for pkg:leadUnit.
+    item_units: HashSet<(String, bool)>,
 }
 
 impl Mapper {
@@ -386,9 +405,14 @@ impl Mapper {
         }
     }
 
-    /// An item, its list and assignments.
+    fn item_iri(&self, item: &Item) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}/item/{}", self.plan.as_str(), item.order))
+    }
+
+    /// An item and its list (its assignments come in [`Mapper::assignments`]).
     fn item(&mut self, w: &mut Writer, doc: &Document, item: &Item) {
-        let node = NamedNode::new_unchecked(format!("{}/item/{}", self.plan.as_str(), item.order));
+        let node = self.item_iri(item);
+        self.item_units.clear();
         w.a(
             &node,
             match item.kind {
@@ -413,13 +437,22 @@ impl Mapper {
         w.a(&list_node, pkg::RESPONSIBILITY_LIST);
         w.add(&list_node, pkg::MORE_UNITS_UNNAMED, Literal::from(list.etc));
         w.anchor(&list_node, &self.source, &list.quote);
-        for a in &list.assignments {
+    }
+
+    /// Some of an item's assignments.
+    fn assignments(&mut self, w: &mut Writer, doc: &Document, item: &Item, some: &[Assignment]) {
+        let node = self.item_iri(item);
+        for a in some {
             let unit = self.unit_node(w, doc, &a.label, a.unit.as_deref());
             let assignment =
                 NamedNode::new_unchecked(format!("{}/assignment/{}", node.as_str(), a.position));
             w.add(&node, pkg::HAS_ASSIGNMENT, assignment.clone());
-            w.add(&node, pkg::RESPONSIBLE_UNIT, unit.clone());
-            if a.role == Role::Lead {
+            // A list may name a unit twice, perhaps in two parts: the
+            // shortcuts are stated once.
+            if self.item_units.insert((unit.as_str().to_owned(), false)) {
+                w.add(&node, pkg::RESPONSIBLE_UNIT, unit.clone());
+            }
+            if a.role == Role::Lead && self.item_units.insert((unit.as_str().to_owned(), true)) {
                 w.add(&node, pkg::LEAD_UNIT, unit.clone());
             }
             w.a(&assignment, pkg::ASSIGNMENT);

@@ -129,14 +129,40 @@ fn a_document_comes_in_parts_that_hold_each_quad_once() {
             .as_ref()
             .is_some_and(|l| l.assignments[0].unit.is_none())
     }));
-    for doc in documents().into_iter().chain([unknown]) {
+    // A list longer than the 1,024 assignments a part takes (`rdf.rs`),
+    // naming one registry unit in its first and last part under two names:
+    // three parts for one item, and its shortcuts to that unit stated once.
+    let units: Vec<String> = (0..2500).map(|i| format!("市第{i}局")).collect();
+    let long = format!(
+        "---\ntitle: 厦门市加快发展平台的行动计划\n---\n一、重点任务\n\n1. 建设平台。（责任单位：市工信局、{}、厦门市工业和信息化局）\n",
+        units.join("、")
+    );
+    let mut long = document::parse("long-list.md", long.as_bytes()).expect("parses");
+    recognize::recognize(&mut long, &Registry::bundled().expect("registries"));
+    let list = long.items[0].list.as_ref().expect("a list");
+    assert_eq!(list.assignments.len(), 2502);
+    assert!(list.assignments[0].unit.is_some());
+    assert_eq!(list.assignments[0].unit, list.assignments[2501].unit);
+    for doc in documents().into_iter().chain([unknown, long]) {
         let parts: Vec<_> = rdf::parts(&doc).collect();
+        let item_parts: usize = doc
+            .items
+            .iter()
+            .map(|i| {
+                i.list
+                    .as_ref()
+                    .map_or(1, |l| l.assignments.len().div_ceil(1024).max(1))
+            })
+            .sum();
         assert_eq!(
             parts.len(),
-            1 + doc.sections.len() + doc.items.len(),
+            1 + doc.sections.len() + item_parts,
             "{}",
             doc.id
         );
+        if doc.id == "long-list" {
+            assert_eq!(item_parts, 3, "2,502 assignments in three parts");
+        }
         let all: Vec<_> = parts.iter().flatten().collect();
         let distinct: HashSet<_> = all.iter().copied().collect();
         assert_eq!(all.len(), distinct.len(), "{}: a quad came twice", doc.id);
