@@ -166,10 +166,25 @@ pub type Graph = (NamedNode, Quads);
 /// The quads of a graph, each once.
 pub type Quads = Box<dyn Iterator<Item = Quad> + Send>;
 
-/// Documents up to this many code points are mapped to quads at once, on
-/// the parsing threads; longer ones part by part as the store takes them,
-/// so that a huge plan never holds all its quads (see `rdf::parts`).
-const MAP_AT_ONCE: usize = 1 << 20;
+/// Documents with up to this many spans of text in the graph (sections,
+/// items, lists, assignments, mentions: each brings some 10–15 quads) are
+/// mapped to quads at once, on the parsing threads; larger ones part by
+/// part as the store takes them, so that a huge plan never holds all its
+/// quads (see `rdf::parts`). A plan has a few hundred.
+const MAP_AT_ONCE: usize = 4096;
+
+/// The spans of text a document's graph points at: what its number of
+/// quads grows with (its length does not tell: one line can name 100,000
+/// units).
+fn spans(doc: &Document) -> usize {
+    let sections: usize = doc.sections.iter().map(|s| 1 + s.mentions.len()).sum();
+    let items: usize = doc
+        .items
+        .iter()
+        .map(|i| 1 + i.mentions.len() + i.list.as_ref().map_or(0, |l| 1 + l.assignments.len()))
+        .sum();
+    sections + items
+}
 
 /// Turns outcomes, in input order, into the graphs to write, counting and
 /// reporting the rest: unchanged documents, bad ones (skipped, or the
@@ -331,7 +346,7 @@ fn progress_bar(n: usize) -> ProgressBar {
 #[must_use]
 pub fn graph(doc: Document) -> Graph {
     let iri = rdf::graph_iri(&doc.id);
-    let quads: Quads = if doc.length <= MAP_AT_ONCE {
+    let quads: Quads = if spans(&doc) <= MAP_AT_ONCE {
         Box::new(rdf::quads(&doc).into_iter())
     } else {
         Box::new(rdf::into_parts(doc).flatten())
