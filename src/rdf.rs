@@ -177,7 +177,8 @@ pub fn quads(doc: &Document) -> Vec<Quad> {
 }
 
 /// The quads of one document in parts, each made only when asked for: the
-/// document and its plan, then each section, then each item. A huge
+/// document and its plan, then each section, then each item (a long list
+/// in parts of 1,024 assignments). A huge
 /// document is written without ever holding all its quads. Together the
 /// parts hold each quad once.
 #[must_use]

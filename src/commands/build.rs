@@ -1,10 +1,11 @@
 //! `policykg build`: parse plans, map them to RDF, replace their graphs.
 //!
-//! Files are read and parsed in parallel. A document whose content hash is
-//! already in the store is skipped without parsing. A bad document is
-//! reported and skipped (exit code 3) unless `--strict`, where it stops the
-//! build before anything is written. Whatever is written is written at once:
-//! the store ends as it was or with every good document in it.
+//! Files are read, parsed and mapped in parallel, a chunk at a time, while
+//! the chunk before is written. A document whose content hash is already in
+//! the store is skipped without parsing. A bad document is reported and
+//! skipped (exit code 3) unless `--strict`, where it stops the build before
+//! anything is committed. Whatever is written is committed at once: the
+//! store ends as it was or with every good document in it.
 
 use crate::cli::BuildArgs;
 use crate::document::{self, Document};
