@@ -159,6 +159,22 @@ fn text(term: Option<&Term>) -> String {
     }
 }
 
+/// The values of `column` for each `?plan` of a SELECT.
+fn by_plan(
+    source: &dyn Sparql,
+    origin: &str,
+    sparql: &str,
+    column: &str,
+) -> Result<BTreeMap<String, Vec<String>>, QueryError> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    source.each_row(origin, sparql, &mut |row| {
+        out.entry(text(row.get("plan")))
+            .or_default()
+            .push(text(row.get(column)));
+    })?;
+    Ok(out)
+}
+
 impl Network {
     /// Reads the assignments from the store and builds the network.
     ///
@@ -213,20 +229,13 @@ impl Network {
             }
         }
         // Each plan's documents and jurisdictions (usually one of each).
-        let mut documents: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for row in source.select("network plans", PLANS)? {
-            documents
-                .entry(text(row.get("plan")))
-                .or_default()
-                .push(text(row.get("document")));
-        }
-        let mut jurisdictions: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for row in source.select("network jurisdictions", JURISDICTIONS)? {
-            jurisdictions
-                .entry(text(row.get("plan")))
-                .or_default()
-                .push(text(row.get("jurisdiction")));
-        }
+        let documents = by_plan(source, "network plans", PLANS, "document")?;
+        let jurisdictions = by_plan(
+            source,
+            "network jurisdictions",
+            JURISDICTIONS,
+            "jurisdiction",
+        )?;
         let unknown = vec![String::new()];
         let mut raw = Vec::new();
         // Rows are taken as they come: at 10,000 plans they are some 600,000.
