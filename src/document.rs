@@ -3,7 +3,7 @@
 //! This is what the parser hands to the RDF mapper. It knows nothing of RDF;
 //! every position is a code-point offset into the file.
 
-use crate::annotate::{self, LeadRule, Role, RoleBasis};
+use crate::annotate::{self, ListBasis, Reader, Role, RoleBasis};
 use crate::error::{Diagnostic, ParseError};
 use crate::outline::{self, Block, Node};
 use crate::source::Source;
@@ -141,6 +141,8 @@ pub struct ResponsibilityList {
     pub assignments: Vec<Assignment>,
     /// Whether 等 stands for further unnamed units.
     pub etc: bool,
+    /// How it was found: a label, role phrases, a table column, a bare list.
+    pub basis: ListBasis,
 }
 
 /// One unit's place in one item's list.
@@ -190,13 +192,13 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
     let mut section_of_node: Vec<Option<usize>> = vec![None; nodes.len()];
     let mut sections: Vec<Section> = Vec::new();
     let mut items: Vec<Item> = Vec::new();
-    let mut rule_in_force = false;
+    let mut reader = Reader::new();
     let preamble_end = nodes.first().map_or(blocks.len(), |n| n.block);
-    if blocks[..preamble_end]
+    if let Some(b) = blocks[..preamble_end]
         .iter()
-        .any(|b| annotate::states_lead_rule(&b.text) && annotate::lists(&b.text, false).is_empty())
+        .find(|b| annotate::states_lead_rule(&b.text) && Reader::new().peek(&b.text).is_empty())
     {
-        rule_in_force = true;
+        reader.put_in_force(&b.text);
     }
     for (n, node) in nodes.iter().enumerate() {
         let block = &blocks[node.block];
@@ -205,14 +207,14 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
         // The item's own text, plus any following paragraphs up to the one
         // that carries its list when the numbered line is only a title.
         let mut text_blocks = vec![node.block];
-        let own_lists = annotate::lists(rest, rule_in_force);
+        let own_lists = reader.peek(rest);
         let bare = outline::is_bare_heading(rest);
         if own_lists.is_empty()
             && !node.has_children
             && let Some(k) = node
                 .body
                 .iter()
-                .position(|&b| !annotate::lists(&blocks[b].text, rule_in_force).is_empty())
+                .position(|&b| !reader.peek(&blocks[b].text).is_empty())
         {
             let first_is_list = blocks[node.body[k]].text.starts_with(['（', '(']);
             if bare || (k == 0 && first_is_list) {
@@ -257,13 +259,10 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
             &blocks,
             &text_blocks,
             node,
-            rule_in_force,
+            &mut reader,
             &mut warnings,
             items.len() + 1,
         );
-        if let Some((_, true)) = &list {
-            rule_in_force = true;
-        }
         let last = &blocks[*text_blocks.last().unwrap_or(&node.block)];
         let first = quote_of(&source, block, 0, block.text.len());
         let end_byte = last.file_range(0, last.text.len()).1;
@@ -287,7 +286,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
             kind,
             section: parent_section,
             quote,
-            list: list.map(|(l, _)| l),
+            list,
             mentions: Vec::new(),
         });
     }
@@ -315,26 +314,27 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
     })
 }
 
-/// Parses the lists of an item's text blocks. Returns the merged list and
-/// whether it states a lead rule that holds for later items (下同).
+/// Parses the lists of an item's text blocks into one list, in order.
 fn responsibility(
     source: &Source,
     blocks: &[Block],
     text_blocks: &[usize],
     node: &Node,
-    rule_in_force: bool,
+    reader: &mut Reader,
     warnings: &mut Vec<Diagnostic>,
     order: usize,
-) -> Option<(ResponsibilityList, bool)> {
+) -> Option<ResponsibilityList> {
     let mut found: Vec<(usize, annotate::List)> = Vec::new();
-    let mut rule = rule_in_force;
     for (k, &b) in text_blocks.iter().enumerate() {
         let block = &blocks[b];
         let from = if k == 0 { node.number.rest } else { 0 };
-        for mut list in annotate::lists(&block.text[from..], rule) {
+        for mut list in reader.read(&block.text[from..]) {
             shift(&mut list, from);
-            if list.rule == Some(LeadRule::FirstListedFromHere) {
-                rule = true;
+            for note in &list.notes {
+                warnings.push(Diagnostic {
+                    at: source.location(block.file_offset(note.at)),
+                    message: format!("item {order}: {}", note.message),
+                });
             }
             found.push((b, list));
         }
@@ -358,10 +358,15 @@ fn responsibility(
     let mut assignments: Vec<Assignment> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut etc = false;
+    let basis = found
+        .iter()
+        .map(|(_, l)| l.basis)
+        .min()
+        .unwrap_or(ListBasis::Label);
     for (b, list) in &found {
         etc |= list.etc;
         for unit in &list.units {
-            if !seen.insert(unit.label.as_str()) {
+            if !seen.insert((unit.label.as_str(), unit.role)) {
                 continue;
             }
             if unit.basis == RoleBasis::Guessed {
@@ -392,20 +397,21 @@ fn responsibility(
             ),
         });
     }
-    Some((
-        ResponsibilityList {
-            quote,
-            assignments,
-            etc,
-        },
-        rule && !rule_in_force,
-    ))
+    Some(ResponsibilityList {
+        quote,
+        assignments,
+        etc,
+        basis,
+    })
 }
 
 fn shift(list: &mut annotate::List, by: usize) {
     list.span = (list.span.0 + by, list.span.1 + by);
     for unit in &mut list.units {
         unit.span = (unit.span.0 + by, unit.span.1 + by);
+    }
+    for note in &mut list.notes {
+        note.at += by;
     }
 }
 

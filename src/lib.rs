@@ -34,3 +34,4 @@ pub mod source;
 pub mod store;
 pub mod table;
 pub mod vocab;
+pub mod words;
