@@ -17,6 +17,7 @@
 //! about those words and separators, never about one document.
 
 use crate::words::{FieldKind, LabelRole, Tier, words};
+
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -164,6 +165,7 @@ pub struct Reader {
 /// (`排在第一位的部门为牵头部门`, `列第一位者为牵头单位`, `排名首位的为牵头单位`).
 #[must_use]
 pub fn states_lead_rule(text: &str) -> bool {
+    let text = words().simplify(text);
     text.contains("牵头")
         && words()
             .lead_rule_words
@@ -214,8 +216,20 @@ impl Reader {
     /// Finds and parses the responsibility lists in `text`, in text order;
     /// a bracket group that is not a responsibility list (`（2022—2024年）`,
     /// `（CWW）`) is skipped. A rule stated with 下同 stays in force for the
-    /// texts read after.
+    /// texts read after. Traditional characters are read as their
+    /// simplified forms; names are kept as written.
     pub fn read(&mut self, text: &str) -> Vec<List> {
+        let simple = words().simplify(text);
+        let mut lists = self.read_simplified(&simple);
+        if let std::borrow::Cow::Owned(_) = simple {
+            for unit in lists.iter_mut().flat_map(|l| &mut l.units) {
+                unit.label = text[unit.span.0..unit.span.1].to_owned();
+            }
+        }
+        lists
+    }
+
+    fn read_simplified(&mut self, text: &str) -> Vec<List> {
         let trailing = trailing_label(text);
         let text_end = trimmed_end(text);
         let mut out: Vec<List> = Vec::new();
@@ -261,6 +275,70 @@ impl Reader {
             }
         }
         out
+    }
+
+    /// Reads the unit cells of one table row: each cell's text with its
+    /// column's role (`牵头单位` lead, `配合单位` support, `责任单位`
+    /// responsible, or support beside a lead column). Cells that name no
+    /// unit (`——`) are left out. Returns the units, each with the index of
+    /// its cell and its byte range there, and whether `等` stood for more;
+    /// `None` when the row names no unit.
+    pub fn read_cells(
+        &mut self,
+        cells: &[(&str, LabelRole)],
+    ) -> Option<(Vec<(usize, Unit)>, bool)> {
+        // One text, the cells separated by `；`, read as one list of fields.
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        for (cell, _) in cells {
+            if !text.is_empty() {
+                text.push('；');
+            }
+            starts.push(text.len());
+            text.push_str(&words().simplify(cell));
+        }
+        let mut runs = Vec::new();
+        for (k, (cell, role)) in cells.iter().enumerate() {
+            if crate::task_table::is_none_cell(cell) {
+                continue;
+            }
+            read_runs(
+                &text,
+                (starts[k], starts[k] + cell.len()),
+                Some(*role),
+                &[],
+                &mut runs,
+            );
+        }
+        let resolved = resolve(&runs)?;
+        let (units, etc) = names_to_units(&text, &resolved);
+        if units.is_empty() {
+            return None;
+        }
+        let mut list = List {
+            span: (0, text.len()),
+            units,
+            etc: etc || runs.iter().any(|r| r.etc),
+            rule: None,
+            basis: ListBasis::TableColumn,
+            notes: Vec::new(),
+        };
+        if let Some(rule) = &self.in_force
+            && !rule.exempt.iter().any(|p| text.contains(p.as_str()))
+        {
+            convert_by_rule(&mut list);
+        }
+        let out = list
+            .units
+            .into_iter()
+            .map(|mut u| {
+                let k = starts.partition_point(|&s| s <= u.span.0) - 1;
+                u.span = (u.span.0 - starts[k], u.span.1 - starts[k]);
+                u.label = cells[k].0[u.span.0..u.span.1].to_owned();
+                (k, u)
+            })
+            .collect();
+        Some((out, list.etc))
     }
 
     /// Parses one annotation (inside its brackets, or from its label to the
@@ -315,6 +393,22 @@ impl Reader {
         }
 
         let mut notes = Vec::new();
+        // A sentence after the list, inside its bracket (`…园区管委会。以下政策
+        // 措施均需…`), is no list unless a label opens it.
+        if let Some(stop) = sentence_stop(text, start, end, &removed) {
+            let tail = visible(text, stop, end, &removed);
+            let tail = tail.trim_matches(|c: char| is_pad(c) || "。；;，,".contains(c));
+            if !tail.is_empty() {
+                notes.push(Note {
+                    at: stop,
+                    message: format!(
+                        "the sentence after the units in a responsibility list was not read as units (`{}`)",
+                        crate::task_table::short(tail)
+                    ),
+                });
+            }
+            removed.push((stop, end));
+        }
         let mut runs: Vec<Run> = Vec::new();
         let mut labelled = false;
         for field in fields(text, start, end, &removed) {
@@ -477,8 +571,8 @@ fn trailing_label(text: &str) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     for (i, c) in text.char_indices() {
         match c {
-            '（' | '(' | '【' | '[' => depth += 1,
-            '）' | ')' | '】' | ']' => depth = depth.saturating_sub(1),
+            '（' | '(' | '【' | '[' | '〔' | '［' => depth += 1,
+            '）' | ')' | '】' | ']' | '〕' | '］' => depth = depth.saturating_sub(1),
             '：' | ':' if depth == 0 => {
                 let Some((label, _)) = w.label_ending(&text[..i]) else {
                     continue;
@@ -499,13 +593,42 @@ fn trailing_label(text: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// The first top-level `。` of an annotation after which no label follows:
+/// where its units end and a sentence begins.
+fn sentence_stop(
+    text: &str,
+    start: usize,
+    end: usize,
+    removed: &[(usize, usize)],
+) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut seen_units = false;
+    for (i, c) in text[start..end].char_indices() {
+        let i = start + i;
+        match c {
+            '（' | '(' | '【' | '[' | '〔' | '［' | '“' => depth += 1,
+            '）' | ')' | '】' | ']' | '〕' | '］' | '”' => depth = depth.saturating_sub(1),
+            '。' if depth == 0 && seen_units && !inside(removed, i, i + c.len_utf8()) => {
+                let after = &text[i..end];
+                let labelled = after.char_indices().any(|(k, c)| {
+                    matches!(c, '：' | ':') && words().label_ending(&after[..k]).is_some()
+                });
+                return (!labelled).then_some(i);
+            }
+            c if !is_pad(c) && !inside(removed, i, i + c.len_utf8()) => seen_units = true,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The byte length of `text` up to its first top-level `。` (or all of it).
 fn sentence_end(text: &str) -> usize {
     let mut depth = 0usize;
     for (i, c) in text.char_indices() {
         match c {
-            '（' | '(' | '【' | '[' | '“' => depth += 1,
-            '）' | ')' | '】' | ']' | '”' => depth = depth.saturating_sub(1),
+            '（' | '(' | '【' | '[' | '〔' | '［' | '“' => depth += 1,
+            '）' | ')' | '】' | ']' | '〕' | '］' | '”' => depth = depth.saturating_sub(1),
             '。' if depth == 0 => return i,
             _ => {}
         }
@@ -537,13 +660,13 @@ fn bracket_groups(text: &str) -> Vec<(usize, usize)> {
     let mut start = 0;
     for (i, c) in text.char_indices() {
         match c {
-            '（' | '(' | '【' | '[' => {
+            '（' | '(' | '【' | '[' | '〔' | '［' => {
                 if depth == 0 {
                     start = i;
                 }
                 depth += 1;
             }
-            '）' | ')' | '】' | ']' if depth > 0 => {
+            '）' | ')' | '】' | ']' | '〕' | '］' if depth > 0 => {
                 depth -= 1;
                 if depth == 0 {
                     out.push((start, i + c.len_utf8()));
@@ -564,8 +687,10 @@ fn split_top(text: &str, start: usize, end: usize, seps: &[char]) -> Vec<(usize,
     for (i, c) in text[start..end].char_indices() {
         let i = start + i;
         match c {
-            '（' | '(' | '《' | '“' | '【' | '[' => depth += 1,
-            '）' | ')' | '》' | '”' | '】' | ']' => depth = depth.saturating_sub(1),
+            '（' | '(' | '《' | '“' | '【' | '[' | '〔' | '［' => depth += 1,
+            '）' | ')' | '》' | '”' | '】' | ']' | '〕' | '］' => {
+                depth = depth.saturating_sub(1)
+            }
             c if depth == 0 && seps.contains(&c) => {
                 out.push((piece, i));
                 piece = i + c.len_utf8();
@@ -671,8 +796,10 @@ fn fields(text: &str, start: usize, end: usize, removed: &[(usize, usize)]) -> V
     for (i, c) in text[start..end].char_indices() {
         let i = start + i;
         match c {
-            '（' | '(' | '《' | '“' | '【' | '[' => depth += 1,
-            '）' | ')' | '》' | '”' | '】' | ']' => depth = depth.saturating_sub(1),
+            '（' | '(' | '《' | '“' | '【' | '[' | '〔' | '［' => depth += 1,
+            '）' | ')' | '》' | '”' | '】' | ']' | '〕' | '］' => {
+                depth = depth.saturating_sub(1)
+            }
             _ if depth > 0 => {}
             c if NAME_SEPS.contains(&c) || is_pad(c) => clause_start = i + c.len_utf8(),
             '：' | ':' => {
@@ -895,7 +1022,8 @@ fn names_to_units(text: &str, names: &[Named]) -> (Vec<Unit>, bool) {
         let e = s + label_end;
         let (s, e) = trim_range(text, s, e);
         let label = text[s..e].to_owned();
-        if label.is_empty() {
+        // One character is no organisation's name (a list cut short: `区`).
+        if label.chars().count() < 2 {
             continue;
         }
         cleaned.push((
@@ -926,13 +1054,65 @@ fn names_to_units(text: &str, names: &[Named]) -> (Vec<Unit>, bool) {
     (units, etc)
 }
 
+/// Whether a text reads as a list of organisations and nothing else
+/// (`区水务局、区房管局`, `区城管执法局和属地街镇`): a table cell's test.
+#[must_use]
+pub fn looks_like_unit_list(text: &str) -> bool {
+    let simple = words().simplify(text);
+    let text = simple.trim_matches(is_pad);
+    let names: Vec<(usize, usize)> = split_top(text, 0, text.len(), NAME_SEPS)
+        .into_iter()
+        .flat_map(|(s, e)| {
+            let (e, _) = role_note(text, s, e);
+            let (len, _) = strip_etc(&text[s..e]);
+            split_conjoined(text, s, s + len)
+        })
+        .collect();
+    !names.is_empty() && names.iter().all(|&(s, e)| looks_like_unit(&text[s..e]))
+}
+
 /// Whether a name looks like an organisation's: a few characters, no
-/// digits, an organisation's ending.
-fn looks_like_unit(name: &str) -> bool {
+/// digits, an organisation's ending, or a short collective (`各区`,
+/// `各县(市、区)`).
+#[must_use]
+pub fn looks_like_unit(name: &str) -> bool {
     let n = name.chars().count();
+    let w = words();
     (2..=30).contains(&n)
         && !name.chars().any(|c| c.is_ascii_digit())
-        && words().has_unit_ending(name)
+        && (w.has_unit_ending(name) || (name.starts_with('各') && n <= 8 && w.is_collective(name)))
+}
+
+/// Whether a bracket's inside, or a line, looks like responsibility that a
+/// list should have read: a label with its colon, a role phrase after an
+/// organisation's name, or nothing but organisations' names.
+#[must_use]
+pub fn looks_like_responsibility(text: &str) -> bool {
+    let w = words();
+    let simple = w.simplify(text);
+    let text = simple.trim_matches(is_pad);
+    if text.is_empty() || is_explanation(text) {
+        return false;
+    }
+    let labelled = text
+        .char_indices()
+        .any(|(i, c)| matches!(c, '：' | ':') && w.label_ending(&text[..i]).is_some());
+    let phrased = split_top(text, 0, text.len(), NAME_SEPS)
+        .iter()
+        .any(|&(s, e)| {
+            w.role_phrase_ending(&text[s..e]).is_some_and(|(p, _)| {
+                let name_end = strip_adverbs(text, s, e - p.len());
+                name_end > s && looks_like_unit(&text[s..name_end])
+            })
+        });
+    labelled || phrased || looks_like_unit_list(text)
+}
+
+/// The top-level bracket groups of a text: (start, end) byte ranges,
+/// brackets included.
+#[must_use]
+pub fn brackets(text: &str) -> Vec<(usize, usize)> {
+    bracket_groups(text)
 }
 
 /// A bracketed role word closing a name (`市工信局（牵头）`): the name's end
@@ -1037,23 +1217,17 @@ fn unit_spans(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
 fn split_conjoined(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     let name = &text[start..end];
     let w = words();
+    // A whole organisation's name (`市科技局`, not `单位` or `有关部门`), or
+    // a collective of named bodies (`相关盟市`).
     let whole = |s: &str| {
         s.chars().count() >= 3
-            && w.has_unit_ending(s)
-            && !w.unit_endings.iter().any(|e| {
-                s.strip_suffix(e.as_str())
-                    .is_some_and(|core| core.is_empty() || is_generic_core(core))
-            })
+            && ((w.has_unit_ending(s)
+                && !w.unit_endings.iter().any(|e| {
+                    s.strip_suffix(e.as_str())
+                        .is_some_and(|core| core.is_empty() || is_generic_core(core))
+                }))
+                || (w.is_collective(s) && !is_generic_core(s)))
     };
-    if w.is_collective(name) && !name.starts_with('各') {
-        // `相关部门和单位`: one collective phrase.
-        let left_generic = name
-            .find(['和', '及', '与'])
-            .is_some_and(|i| is_generic_core(&name[..i]) || w.is_collective(&name[..i]));
-        if left_generic {
-            return vec![(start, end)];
-        }
-    }
     for (i, c) in name.char_indices() {
         if matches!(c, '和' | '及' | '与') {
             let left = &name[..i];

@@ -33,5 +33,6 @@ pub mod serve;
 pub mod source;
 pub mod store;
 pub mod table;
+pub mod task_table;
 pub mod vocab;
 pub mod words;

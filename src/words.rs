@@ -52,6 +52,14 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../data/grammar/table-columns.tsv"),
     ),
     (
+        "table-column-hints.tsv",
+        include_str!("../data/grammar/table-column-hints.tsv"),
+    ),
+    (
+        "table-captions.txt",
+        include_str!("../data/grammar/table-captions.txt"),
+    ),
+    (
         "lead-rule-words.txt",
         include_str!("../data/grammar/lead-rule-words.txt"),
     ),
@@ -67,7 +75,16 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "collective-markers.txt",
         include_str!("../data/grammar/collective-markers.txt"),
     ),
+    (
+        "traditional.tsv",
+        include_str!("../data/grammar/traditional.tsv"),
+    ),
 ];
+
+/// The one file that is a character table, not a word list: its header says
+/// where it comes from, its lines need no comment of their own.
+#[cfg(test)]
+const CHARACTER_TABLES: &[&str] = &["traditional.tsv"];
 
 /// What a role phrase says about the units before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +173,11 @@ pub struct Words {
     pub etc_endings: Vec<String>,
     /// Table column words (spaces removed), longest first.
     pub columns: Vec<(String, Column)>,
+    /// Words inside an unlisted header cell that make it a task or content
+    /// column.
+    pub column_hints: Vec<String>,
+    /// Words that make a line a table's caption.
+    pub table_captions: Vec<String>,
     /// Words stating that the first-listed unit leads (with 牵头).
     pub lead_rule_words: Vec<String>,
     /// Words in front of the first unit of a run.
@@ -164,6 +186,8 @@ pub struct Words {
     pub time_words: Vec<String>,
     /// Markers of collective names.
     pub collective_markers: Vec<(String, MarkerPlace)>,
+    /// Traditional characters of the words above, to their simplified forms.
+    pub traditional: std::collections::HashMap<char, char>,
 }
 
 /// The bundled lists.
@@ -308,7 +332,23 @@ impl Words {
                 _ => None,
             },
         )?;
+        let mut traditional = std::collections::HashMap::new();
+        for e in entries(file("traditional.tsv")?) {
+            let pair: Vec<char> = e.fields.iter().flat_map(|f| f.chars()).collect();
+            match pair.as_slice() {
+                [t, s] if t.len_utf8() == s.len_utf8() => {
+                    traditional.insert(*t, *s);
+                }
+                _ => {
+                    return Err(format!(
+                        "data/grammar/traditional.tsv: expected two characters of the same UTF-8 length in {:?}",
+                        e.fields
+                    ));
+                }
+            }
+        }
         Ok(Self {
+            traditional,
             role_phrases,
             role_adverbs: words("role-adverbs.txt")?,
             labels,
@@ -318,6 +358,15 @@ impl Words {
             etc_remainders: words("etc-remainders.txt")?,
             etc_endings: words("etc-endings.txt")?,
             columns,
+            table_captions: words("table-captions.txt")?,
+            column_hints: pairs(
+                "table-column-hints.tsv",
+                file("table-column-hints.tsv")?,
+                |k| (k == "task").then_some(()),
+            )?
+            .into_iter()
+            .map(|(w, ())| w)
+            .collect(),
             lead_rule_words: words("lead-rule-words.txt")?,
             leading_words: words("leading-words.txt")?,
             time_words: words("time-words.txt")?,
@@ -343,6 +392,21 @@ impl Words {
                     })
             })
             .map(|(l, r, _)| (l.as_str(), *r))
+    }
+
+    /// The text with the traditional characters of the word lists made
+    /// simplified, byte for byte the same length (so offsets into it are
+    /// offsets into `text`).
+    #[must_use]
+    pub fn simplify<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if !text.chars().any(|c| self.traditional.contains_key(&c)) {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        std::borrow::Cow::Owned(
+            text.chars()
+                .map(|c| self.traditional.get(&c).copied().unwrap_or(c))
+                .collect(),
+        )
     }
 
     /// The role phrase a name ends with, longest first.
@@ -378,7 +442,8 @@ impl Words {
     /// The column a header cell names (spaces inside ignored).
     #[must_use]
     pub fn column(&self, cell: &str) -> Option<Column> {
-        let word: String = cell
+        let word: String = self
+            .simplify(cell)
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
             .collect();
@@ -419,6 +484,9 @@ mod tests {
     #[test]
     fn every_entry_says_where_it_was_seen() {
         for (name, text) in BUNDLED {
+            if CHARACTER_TABLES.contains(name) {
+                continue;
+            }
             for entry in entries(text) {
                 assert!(
                     !entry.comment.is_empty(),
@@ -447,6 +515,14 @@ mod tests {
         assert!(w.has_unit_ending("区土方工作专班"));
         assert!(!w.has_unit_ending("推动设施建设"));
         assert!(!w.has_unit_ending("局"));
+    }
+
+    #[test]
+    fn traditional_characters_become_simplified_in_place() {
+        let text = "（A、B牽頭,各縣市區政府按職責分工負責）";
+        let simple = words().simplify(text);
+        assert_eq!(simple, "（A、B牵头,各县市区政府按职责分工负责）");
+        assert_eq!(simple.len(), text.len());
     }
 
     #[test]

@@ -49,6 +49,8 @@ struct Row {
     lead: Vec<String>,
     support: Vec<String>,
     quote: String,
+    /// Whether `等` stands for further unnamed units (gold: absent is false).
+    etc: bool,
 }
 
 fn ours(doc: &Document) -> Vec<Row> {
@@ -71,6 +73,7 @@ fn ours(doc: &Document) -> Vec<Row> {
                 lead: pick(Role::Lead),
                 support: pick(Role::Support),
                 quote: list.quote.exact.clone(),
+                etc: list.etc,
             })
         })
         .collect()
@@ -97,6 +100,7 @@ fn gold(gold: &Value) -> Vec<Row> {
             lead: strings(&i["lead"]),
             support: strings(&i["support"]),
             quote: text(&i["units_verbatim"]),
+            etc: i["etc"].as_bool().unwrap_or(false),
         })
         .collect()
 }
