@@ -194,6 +194,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
     let nodes = outline::tree(&blocks);
     let preamble_end = nodes.first().map_or(blocks.len(), |n| n.block);
     let mut b = Builder {
+        shape: blocks.iter().map(shape_of).collect(),
         source: &source,
         blocks: &blocks,
         nodes: &nodes,
@@ -279,10 +280,40 @@ pub struct Suspect {
 /// where the paragraph's text starts (after the number, for the first).
 type Para = Vec<(usize, usize)>;
 
+/// What a block holds, read once before the outline is put together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// No responsibility list.
+    NoList,
+    /// Lists, among other text.
+    Lists,
+    /// Nothing but one list (`责任单位:市发改委`, `（牵头单位：…）`).
+    ListLine,
+}
+
+fn shape_of(block: &Block) -> Shape {
+    let text = &block.text;
+    let lists = Reader::new().peek(text);
+    match lists.as_slice() {
+        [] => Shape::NoList,
+        [list]
+            if list.span.0 == 0
+                && text[list.span.1..]
+                    .trim_matches(|c: char| c.is_whitespace() || "。；;.".contains(c))
+                    .is_empty() =>
+        {
+            Shape::ListLine
+        }
+        _ => Shape::Lists,
+    }
+}
+
 /// Puts sections and items together from the outline and the tables, in
 /// text order, reading lists as it goes (a rule stated with 下同 holds for
 /// what comes after).
 struct Builder<'a> {
+    /// What each block holds.
+    shape: Vec<Shape>,
     source: &'a Source,
     blocks: &'a [Block],
     nodes: &'a [Node],
@@ -315,10 +346,16 @@ impl Builder<'_> {
         // Whether each node's paragraphs carry a list, summed over node
         // order, so that "no list under P before its last child" is one
         // subtraction (P's subtree is a run of nodes).
-        let has = |paras: &[Para]| paras.iter().any(|para| !self.peek(para).is_empty());
+        let has = |paras: &[Para]| paras.iter().any(|para| self.has_list(para));
         let mut all = vec![0usize; self.nodes.len() + 1];
         for (n, paras) in out.iter().enumerate() {
             all[n + 1] = all[n] + usize::from(has(paras));
+        }
+        let mut children = vec![0usize; self.nodes.len()];
+        for node in self.nodes {
+            if let Some(p) = node.parent {
+                children[p] += 1;
+            }
         }
         for c in 0..self.nodes.len() {
             let Some(p) = self.nodes[c].parent else {
@@ -328,10 +365,7 @@ impl Builder<'_> {
                 .nodes
                 .get(c + 1)
                 .is_none_or(|next| next.level <= self.nodes[p].level);
-            let siblings = self.nodes[p + 1..=c]
-                .iter()
-                .filter(|n| n.parent == Some(p))
-                .count();
+            let siblings = children[p];
             // The list lines closing the last paragraph (not its first block).
             let Some(last) = out[c].last() else { continue };
             let tail = last
@@ -357,7 +391,7 @@ impl Builder<'_> {
             if last.is_empty() {
                 rest.pop();
             }
-            if !rest.iter().all(|para| self.peek(para).is_empty()) {
+            if rest.iter().any(|para| self.has_list(para)) {
                 continue;
             }
             out[c] = rest;
@@ -385,13 +419,7 @@ impl Builder<'_> {
     /// A block that is only a responsibility list (`责任单位:市发改委`, or
     /// one bracketed list).
     fn is_list_line(&self, b: usize) -> bool {
-        let text = &self.blocks[b].text;
-        let lists = self.reader.peek(text);
-        lists.len() == 1 && lists[0].span.0 == 0 && {
-            let rest = &text[lists[0].span.1..];
-            rest.trim_matches(|c: char| c.is_whitespace() || "。；;.".contains(c))
-                .is_empty()
-        }
+        self.shape[b] == Shape::ListLine
     }
 
     fn para_text(&self, para: &Para) -> String {
@@ -400,12 +428,11 @@ impl Builder<'_> {
             .collect()
     }
 
-    /// The lists a paragraph would give, without reading them.
-    fn peek(&self, para: &Para) -> Vec<annotate::List> {
-        let mut reader = self.reader.clone();
-        para.iter()
-            .flat_map(|&(b, from)| reader.read(&self.blocks[b].text[from..]))
-            .collect()
+    /// Whether a paragraph has a responsibility list (its blocks were read
+    /// once, up front: whether there is a list does not depend on the rules
+    /// in force, only the roles do).
+    fn has_list(&self, para: &Para) -> bool {
+        para.iter().any(|&(b, _)| self.shape[b] != Shape::NoList)
     }
 
     /// Reads a paragraph that is no item's: for the rules it states.
@@ -420,9 +447,9 @@ impl Builder<'_> {
         let parent_section = ancestor_section(self.nodes, &self.section_of_node, node);
         let first = &paras[0];
         let body = &paras[1..];
-        let own = !self.peek(first).is_empty();
+        let own = self.has_list(first);
         let annotated: Vec<usize> = (0..body.len())
-            .filter(|&k| !self.peek(&body[k]).is_empty())
+            .filter(|&k| self.has_list(&body[k]))
             .collect();
         let bare = is_bare_heading(&self.para_text(first));
         // The numbered paragraph: an item when it has a list or a body of

@@ -341,7 +341,11 @@ fn block_of_range(source: &Source, start: usize, end: usize) -> Option<Block> {
 }
 
 fn html(source: &Source, lines: &[Line<'_>], i: usize) -> Option<(Table, usize)> {
-    let open = lines[i].1.to_ascii_lowercase().find("<table")?;
+    let open = lines[i]
+        .1
+        .as_bytes()
+        .windows(6)
+        .position(|w| w.eq_ignore_ascii_case(b"<table"))?;
     let start = lines[i].0 + open;
     let close_rel = source.text[start..].to_ascii_lowercase().find("</table>")?;
     let end = start + close_rel + "</table>".len();
@@ -561,6 +565,10 @@ fn fits(column: Column, text: &str) -> bool {
 
 fn flattened(lines: &[Line<'_>], i: usize) -> Option<(Table, usize)> {
     let w = words();
+    // A column word is short: most lines are passed over here.
+    if lines[i].1.trim_matches(is_pad).len() > 40 {
+        return None;
+    }
     let first = Block::of_line(lines[i].0, lines[i].1)?;
     w.column(&first.text)?;
     // A header: a run of column words, one per paragraph or per line.

@@ -188,7 +188,13 @@ pub struct Words {
     pub collective_markers: Vec<(String, MarkerPlace)>,
     /// Traditional characters of the words above, to their simplified forms.
     pub traditional: std::collections::HashMap<char, char>,
+    /// The same characters as a bit set over the CJK block, so that a text
+    /// with none of them is passed over at one test per character.
+    traditional_bits: Vec<u64>,
 }
+
+/// The block of CJK Unified Ideographs the traditional characters are in.
+const CJK: std::ops::RangeInclusive<u32> = 0x4E00..=0x9FFF;
 
 /// The bundled lists.
 ///
@@ -347,8 +353,21 @@ impl Words {
                 }
             }
         }
+        let mut traditional_bits = vec![0u64; (CJK.end() - CJK.start()) as usize / 64 + 1];
+        for &t in traditional.keys() {
+            let Some(k) = u32::from(t)
+                .checked_sub(*CJK.start())
+                .filter(|_| CJK.contains(&u32::from(t)))
+            else {
+                return Err(format!(
+                    "data/grammar/traditional.tsv: `{t}` is not a CJK unified ideograph"
+                ));
+            };
+            traditional_bits[k as usize / 64] |= 1 << (k % 64);
+        }
         Ok(Self {
             traditional,
+            traditional_bits,
             role_phrases,
             role_adverbs: words("role-adverbs.txt")?,
             labels,
@@ -399,7 +418,14 @@ impl Words {
     /// offsets into `text`).
     #[must_use]
     pub fn simplify<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
-        if !text.chars().any(|c| self.traditional.contains_key(&c)) {
+        let traditional = |c: char| {
+            let c = u32::from(c);
+            CJK.contains(&c) && {
+                let k = (c - CJK.start()) as usize;
+                self.traditional_bits[k / 64] & (1 << (k % 64)) != 0
+            }
+        };
+        if !text.chars().any(traditional) {
             return std::borrow::Cow::Borrowed(text);
         }
         std::borrow::Cow::Owned(
