@@ -1126,11 +1126,14 @@ fn role_note(text: &str, start: usize, end: usize) -> (usize, Option<Role>) {
         let Some(open) = inner.rfind(['（', '(']) else {
             continue;
         };
-        let word = &inner[open + inner[open..].chars().next().map_or(1, char::len_utf8)..];
+        let word_start = open + inner[open..].chars().next().map_or(1, char::len_utf8);
+        let word = &inner[word_start..];
+        // `（牵头）`, and with an adverb in front, `（按职责分工负责）`.
         let role = words()
-            .role_phrases
-            .iter()
-            .find(|(w, _)| w == word)
+            .role_phrase_ending(word)
+            .filter(|(phrase, _)| {
+                strip_adverbs(inner, word_start, inner.len() - phrase.len()) == word_start
+            })
             .map(|(_, t)| match t {
                 Tier::Lead => Role::Lead,
                 Tier::Support => Role::Support,
@@ -1659,6 +1662,17 @@ mod tests {
                 ("市科技局", R),
                 ("县（市、区）人民政府", R),
             ])
+        );
+    }
+
+    #[test]
+    fn a_role_note_may_carry_an_adverb() {
+        assert_eq!(
+            roles(
+                "（责任单位：市工信局（牵头）、市科技局（按职责分工负责））",
+                false
+            ),
+            names(&[("市工信局", Lead), ("市科技局", R)])
         );
     }
 

@@ -81,8 +81,10 @@ pub struct Section {
     pub level: usize,
     /// Index of the enclosing section.
     pub parent: Option<usize>,
-    /// The heading paragraph.
+    /// The heading paragraph (for a table, its caption or header).
     pub quote: Quote,
+    /// Whether it is a task-division table (its rows are items).
+    pub table: bool,
     /// Things the heading names (set by [`crate::recognize`]).
     pub mentions: Vec<Mention>,
 }
@@ -115,6 +117,8 @@ pub struct Item {
     pub quote: Quote,
     /// The responsibility list, if the item has one.
     pub list: Option<ResponsibilityList>,
+    /// The task-division table (a section index) the item is a row of.
+    pub table: Option<usize>,
     /// Things the item names, in text order (set by [`crate::recognize`]).
     pub mentions: Vec<Mention>,
 }
@@ -490,6 +494,7 @@ impl Builder<'_> {
                 level: node.level,
                 parent: parent_section,
                 quote,
+                table: false,
                 mentions: Vec::new(),
             });
         }
@@ -557,6 +562,7 @@ impl Builder<'_> {
             section,
             quote,
             list,
+            table: None,
             mentions: Vec::new(),
         });
     }
@@ -615,6 +621,7 @@ impl Builder<'_> {
             level: 1,
             parent: None,
             quote: quote_of(source, &head, 0, head.text.len()),
+            table: true,
             mentions: Vec::new(),
         });
         let column = |kind| table.column(kind);
@@ -643,6 +650,7 @@ impl Builder<'_> {
                         level: 2,
                         parent: Some(table_section),
                         quote: quote_of(source, block, 0, block.text.len()),
+                        table: false,
                         mentions: Vec::new(),
                     });
                     continue;
@@ -662,6 +670,7 @@ impl Builder<'_> {
                     level: 2,
                     parent: Some(table_section),
                     quote: quote_of(source, c, 0, c.text.len()),
+                    table: false,
                     mentions: Vec::new(),
                 });
             }
@@ -772,6 +781,7 @@ impl Builder<'_> {
                     etc,
                     basis: ListBasis::TableColumn,
                 }),
+                table: Some(table_section),
                 mentions: Vec::new(),
             });
         }
@@ -1228,5 +1238,186 @@ mod tests {
             document_id("data/plans/xiamen metaverse.md"),
             "xiamen-metaverse"
         );
+    }
+
+    /// (number, title, lead, support, responsible) of every item with a
+    /// list.
+    fn rows(text: &str) -> Vec<(String, String, String, String, String)> {
+        let doc = parse("t.md", text.as_bytes()).expect("parses");
+        doc.items
+            .iter()
+            .filter_map(|i| {
+                let list = i.list.as_ref()?;
+                let names = |role: Role| {
+                    list.assignments
+                        .iter()
+                        .filter(|a| a.role == role)
+                        .map(|a| a.label.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                };
+                Some((
+                    i.number.clone(),
+                    i.title.clone(),
+                    names(Role::Lead),
+                    names(Role::Support),
+                    names(Role::Responsible),
+                ))
+            })
+            .collect()
+    }
+
+    fn row(
+        n: &str,
+        t: &str,
+        l: &str,
+        s: &str,
+        r: &str,
+    ) -> (String, String, String, String, String) {
+        (n.into(), t.into(), l.into(), s.into(), r.into())
+    }
+
+    #[test]
+    fn a_list_on_a_line_of_its_own_belongs_to_the_item_above() {
+        assert_eq!(
+            rows(
+                "一、目标\n\n1.增长6%。\n\n牵头单位:区发改局\n\n责任单位:区财政局,区税务局\n\n2.增长8%。\n\n责任单位:区科技局\n"
+            ),
+            [
+                row("1", "增长6%", "区发改局", "区财政局、区税务局", ""),
+                row("2", "增长8%", "", "", "区科技局"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_list_after_several_sub_items_belongs_to_the_item_they_are_under() {
+        assert_eq!(
+            rows(
+                "一、任务\n1.完善预案体系\n(1)加强管理。\n(2)推进精编。\n(责任单位:市应急局、各县(市、区)人民政府)\n2.健全机制\n(1)推进建设。(责任单位:市编办)\n"
+            ),
+            [
+                row(
+                    "1",
+                    "完善预案体系",
+                    "",
+                    "",
+                    "市应急局、各县(市、区)人民政府"
+                ),
+                row("(1)", "推进建设", "", "", "市编办"),
+            ]
+        );
+    }
+
+    #[test]
+    fn several_annotated_paragraphs_under_one_heading_are_items_of_their_own() {
+        assert_eq!(
+            rows(
+                "一、任务\n（一）加强组织保障\n建立机制。（责任单位：市工信局）\n落实经费。（责任单位：市财政局）\n（二）强化宣传\n开展宣传。（责任单位：市委宣传部）\n"
+            ),
+            [
+                row("（一）", "建立机制", "", "", "市工信局"),
+                row("（一）", "落实经费", "", "", "市财政局"),
+                row("（二）", "强化宣传", "", "", "市委宣传部"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_paragraph_cut_by_a_page_break_is_one_paragraph() {
+        let doc = parse(
+            "t.md",
+            "一、任务\n\n1. 推进平台建设，支持企业开展关键技术攻关和应用示范，推动形成一批可复制可推广的经验做法和\n\n- 3 -\n\n典型案例。（责任单位：市科技局、市工信局）\n\n2. 下一项。（责任单位：市发改委）\n".as_bytes(),
+        )
+        .expect("parses");
+        let first = &doc.items[0];
+        assert_eq!(first.number, "1");
+        assert!(first.title.ends_with("典型案例"), "{}", first.title);
+        let list = first
+            .list
+            .as_ref()
+            .expect("the list after the break is the item's");
+        assert_eq!(list.assignments.len(), 2);
+    }
+
+    #[test]
+    fn rows_of_a_task_table_are_items_with_their_table() {
+        let doc = parse(
+            "t.md",
+            "附件\n\n重点任务分工表\n\n| 序号 | 工作任务 | 牵头单位 | 配合单位 | 完成时限 |\n| --- | --- | --- | --- | --- |\n| 一、产业发展 |  |  |  |  |\n| 1 | 建设平台。推进应用。 | 市工信局 | 市科技局、市财政局 | 2023年底 |\n| 2 | 培育企业 | —— | 各区政府 | 长期 |\n".as_bytes(),
+        )
+        .expect("parses");
+        let table = doc
+            .sections
+            .iter()
+            .position(|s| s.table)
+            .expect("a table section");
+        assert_eq!(doc.sections[table].title, "重点任务分工表");
+        let group = &doc.sections[table + 1];
+        assert_eq!(
+            (group.number.as_str(), group.title.as_str()),
+            ("一", "产业发展")
+        );
+        let items: Vec<_> = doc
+            .items
+            .iter()
+            .filter(|i| i.table == Some(table))
+            .collect();
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            (items[0].number.as_str(), items[0].title.as_str()),
+            ("1", "建设平台")
+        );
+        let list = items[0].list.as_ref().expect("list");
+        assert_eq!(list.basis, ListBasis::TableColumn);
+        assert_eq!(list.quote.exact, "市工信局 | 市科技局、市财政局");
+        let roles: Vec<_> = list
+            .assignments
+            .iter()
+            .map(|a| (a.label.as_str(), a.role))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("市工信局", Role::Lead),
+                ("市科技局", Role::Support),
+                ("市财政局", Role::Support)
+            ]
+        );
+        // No lead at all: the support cell alone; the deadline is no unit.
+        let second = items[1].list.as_ref().expect("list");
+        assert_eq!(second.assignments.len(), 1);
+        assert_eq!(second.assignments[0].role, Role::Support);
+        assert_eq!(items[1].section, Some(table + 1));
+    }
+
+    #[test]
+    fn a_plan_of_only_a_table_is_a_plan() {
+        let doc = parse(
+            "t.md",
+            "分类\n\n序号\n\n事项\n\n责任单位\n\n牵头单位\n\n发展目标\n\n1\n\n增长6%。\n\n区农业局、区发改局\n\n区发改局\n".as_bytes(),
+        )
+        .expect("parses");
+        assert_eq!(doc.items.len(), 1);
+        assert_eq!(doc.items[0].title, "增长6%");
+    }
+
+    #[test]
+    fn text_that_looks_like_responsibility_but_is_not_read_is_a_suspect() {
+        let doc = parse(
+            "t.md",
+            "一、任务\n\n六、公安青浦分局（交警支队）\n\n1. 建设平台。（责任单位：市工信局）\n"
+                .as_bytes(),
+        )
+        .expect("parses");
+        assert_eq!(doc.suspects.len(), 1, "{:?}", doc.suspects);
+        assert_eq!(doc.suspects[0].at.line, 3);
+        assert!(doc.suspects[0].text.contains("交警支队"));
+        let clean = parse(
+            "t.md",
+            "一、任务\n\n1. 建设平台（2023年）。（责任单位：市工信局）\n".as_bytes(),
+        )
+        .expect("parses");
+        assert!(clean.suspects.is_empty(), "{:?}", clean.suspects);
     }
 }

@@ -770,3 +770,61 @@ fn the_quads_counted_on_opening_are_the_quads_in_the_store() {
     assert!(walked > 1000, "{walked}");
     assert_eq!(store.triple_count().expect("count"), walked);
 }
+
+#[test]
+fn check_reads_plans_without_a_store_and_fails_on_a_suspect() {
+    let sb = Sandbox::new();
+    let clean = repo_file("tests/corpus/13-shanghai-gas-safety-campaign-2023.md");
+    // 48 annotated items in its gold file; 52 numbered items in all.
+    let run = run_in(
+        &sb.store().with_file_name(""),
+        &["check", clean.to_str().expect("utf-8")],
+    )
+    .ok();
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()[..4]
+                == ["13-shanghai-gas-safety-campaign-2023", "52", "48", "162"]),
+        "{}",
+        run.stdout
+    );
+    assert!(!sb.store().exists(), "check needs no store and makes none");
+    let odd = sb.file(
+        "odd.md",
+        "一、任务\n\n1. 建设平台。（责任单位：市工信局）\n\n2. 推进应用（市科技局、市财政局）做好服务。\n".as_bytes(),
+    );
+    let dir = sb.store().with_file_name("");
+    let run = run_in(&dir, &["check", odd.to_str().expect("utf-8")]).fails();
+    assert!(
+        run.stdout.contains("odd.md:5: suspect:") && run.stdout.contains("市科技局、市财政局"),
+        "{}",
+        run.stdout
+    );
+    let json = run_in(
+        &dir,
+        &["check", "--format", "json", odd.to_str().expect("utf-8")],
+    )
+    .fails();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(v[0]["suspects"][0]["line"], 5);
+    assert_eq!(v[0]["lists"], 1);
+}
+
+#[test]
+fn build_counts_the_suspects_of_a_document_in_one_warning() {
+    let sb = Sandbox::new();
+    let odd = sb.file(
+        "odd.md",
+        "一、任务\n\n1. 建设平台。（责任单位：市工信局）\n\n2. 推进应用（市科技局、市财政局）做好服务。\n\n3. 做好保障（市财政局、市审计局）落实经费。\n".as_bytes(),
+    );
+    let run = sb.run(&["build", odd.to_str().expect("utf-8")]).ok();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("look like responsibility"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(warnings[0].contains("2 places"), "{}", warnings[0]);
+    assert!(warnings[0].contains("policykg check"), "{}", warnings[0]);
+}
