@@ -1199,12 +1199,21 @@ fn unit_spans(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
         let name = &text[s..e];
         if let Some(last) = out.last_mut() {
             let prev = &text[last.0..last.1];
-            // `各区、县级市` and `各区、县级市人民政府`: one collective.
+            // `各区、县级市` and `各区、县级市人民政府` (also when a role phrase
+            // follows, or the collective ends a longer run: `省直有关部门和各市、
+            // 县人民政府按职责分工负责`): one collective.
+            let name = w
+                .role_phrase_ending(name)
+                .map_or(name, |(p, _)| &text[s..strip_adverbs(text, s, e - p.len())]);
             let continues = w.level_words.iter().any(|lw| {
                 name.strip_prefix(lw.as_str())
                     .is_some_and(|rest| ["", "人民政府", "政府"].contains(&rest))
             });
-            if prev.starts_with('各') && prev.chars().count() <= 4 && continues {
+            let collective_start = prev.rfind('各').is_some_and(|i| {
+                prev[i..].chars().count() <= 4
+                    && (i == 0 || prev[..i].ends_with(['和', '及', '与']))
+            });
+            if collective_start && continues {
                 last.1 = e;
                 continue;
             }
@@ -1716,6 +1725,21 @@ mod tests {
         assert_eq!(
             roles("（牵头单位：市工信局。配合单位：市科技局）", false),
             names(&[("市工信局", Lead), ("市科技局", Support)])
+        );
+    }
+
+    #[test]
+    fn a_collective_with_a_comma_inside_stays_whole_after_he_and_before_a_role() {
+        assert_eq!(
+            roles(
+                "（省发展改革委牵头，省直有关部门和各市、县人民政府按职责分工负责）",
+                false
+            ),
+            names(&[
+                ("省发展改革委", Lead),
+                ("省直有关部门", Support),
+                ("各市、县人民政府", Support)
+            ])
         );
     }
 

@@ -25,8 +25,53 @@ struct Checked {
     units: usize,
     unresolved: Vec<Located>,
     suspects: Vec<Located>,
+    /// Every item with a list (with `--items`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lists_read: Option<Vec<ListRead>>,
     #[serde(skip)]
     doc: Option<Document>,
+}
+
+/// One item's list, as `--items` shows it.
+#[derive(Debug, Serialize)]
+struct ListRead {
+    line: usize,
+    number: String,
+    title: String,
+    basis: &'static str,
+    lead: Vec<String>,
+    support: Vec<String>,
+    responsible: Vec<String>,
+    more_unnamed: bool,
+    quote: String,
+}
+
+fn lists_read(doc: &Document) -> Vec<ListRead> {
+    use crate::annotate::Role;
+    doc.items
+        .iter()
+        .filter_map(|item| {
+            let list = item.list.as_ref()?;
+            let names = |role: Role| {
+                list.assignments
+                    .iter()
+                    .filter(|a| a.role == role)
+                    .map(|a| a.label.clone())
+                    .collect()
+            };
+            Some(ListRead {
+                line: list.quote.line,
+                number: item.number.clone(),
+                title: item.title.clone(),
+                basis: list.basis.as_str(),
+                lead: names(Role::Lead),
+                support: names(Role::Support),
+                responsible: names(Role::Responsible),
+                more_unnamed: list.etc,
+                quote: list.quote.exact.clone(),
+            })
+        })
+        .collect()
 }
 
 /// A text at a line, with why it is listed.
@@ -130,6 +175,7 @@ fn summarise(doc: Document, keep: bool) -> Checked {
         })
         .collect();
     Checked {
+        lists_read: keep.then(|| lists_read(&doc)),
         document: doc.id.clone(),
         file: doc.path.clone(),
         items: doc.items.len(),
