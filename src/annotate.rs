@@ -371,10 +371,10 @@ impl Reader {
                 merge_rule(&mut stated, clause);
                 removed.push((s, e));
             } else if clause == "下同" {
+                // `下同` says a rule stated here holds below too; alone it
+                // may be about anything (`不再做分工,下同`), never a rule.
                 if let Some((_, from_here)) = &mut stated {
                     *from_here = true;
-                } else {
-                    stated = Some((Rule::default(), true));
                 }
                 removed.push((s, e));
             } else if is_time_limit(clause) {
@@ -436,7 +436,7 @@ impl Reader {
             let bare = runs.iter().all(|r| r.label.is_none() && r.tier.is_none());
             let names: Vec<(usize, usize)> = runs.iter().flat_map(|r| r.names.clone()).collect();
             let unit_like =
-                !names.is_empty() && names.iter().all(|&(s, e)| looks_like_unit(&text[s..e]));
+                is_bare_list(&names.iter().map(|&(s, e)| &text[s..e]).collect::<Vec<_>>());
             if bare && context.at_end && context.may_guess && unit_like && stated.is_none() {
                 let units = names_to_units(
                     text,
@@ -1071,16 +1071,37 @@ pub fn looks_like_unit_list(text: &str) -> bool {
     !names.is_empty() && names.iter().all(|&(s, e)| looks_like_unit(&text[s..e]))
 }
 
+/// Whether bracketed names with no label or role word read as a list of
+/// organisations: the first and most of them shaped like one (an unusual
+/// name among them, `市科协`, does not drop the list), none a phrase.
+fn is_bare_list(names: &[&str]) -> bool {
+    let shaped = names.iter().filter(|n| looks_like_unit(n)).count();
+    !names.is_empty()
+        && looks_like_unit(names[0])
+        && shaped * 2 > names.len()
+        && names.iter().all(|n| {
+            let count = n.chars().count();
+            (2..=20).contains(&count)
+                && !n
+                    .chars()
+                    .any(|c| c.is_ascii_digit() || "：:“”《》".contains(c))
+        })
+}
+
 /// Whether a name looks like an organisation's: a few characters, no
 /// digits, an organisation's ending, or a short collective (`各区`,
-/// `各县(市、区)`).
+/// `各县(市、区)`, `相关区`).
 #[must_use]
 pub fn looks_like_unit(name: &str) -> bool {
     let n = name.chars().count();
     let w = words();
     (2..=30).contains(&n)
         && !name.chars().any(|c| c.is_ascii_digit())
-        && (w.has_unit_ending(name) || (name.starts_with('各') && n <= 8 && w.is_collective(name)))
+        && (w.has_unit_ending(name)
+            || (n <= 8
+                && w.collective_markers
+                    .iter()
+                    .any(|(m, _)| name.starts_with(m.as_str()) && name.len() > m.len())))
 }
 
 /// Whether a bracket's inside, or a line, looks like responsibility that a
@@ -1105,7 +1126,26 @@ pub fn looks_like_responsibility(text: &str) -> bool {
                 name_end > s && looks_like_unit(&text[s..name_end])
             })
         });
-    labelled || phrased || looks_like_unit_list(text)
+    let names: Vec<&str> = split_top(text, 0, text.len(), NAME_SEPS)
+        .iter()
+        .map(|&(s, e)| &text[s..e])
+        .collect();
+    labelled || phrased || is_bare_list(&names)
+}
+
+/// Whether a bracket holds one name right after a word (`公安青浦分局（交警
+/// 支队）`, `高铁站（虹桥站）`) in the middle of a text: that word's other
+/// name, not a list.
+#[must_use]
+pub fn is_qualifier(text: &str, open: usize, close: usize) -> bool {
+    let (s, e) = inner_range(text, open, close);
+    let single = split_top(text, s, e, NAME_SEPS).len() == 1;
+    let after_word = text[..open]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric());
+    let at_end = close >= trimmed_end(text);
+    single && after_word && !at_end
 }
 
 /// The top-level bracket groups of a text: (start, end) byte ranges,
@@ -1163,6 +1203,13 @@ fn strip_adverbs(text: &str, start: usize, mut end: usize) -> usize {
 /// `（以下简称市工信局）`, `（2023年）`.
 fn is_explanation(inner: &str) -> bool {
     inner.contains("简称") || inner.contains("下同") || is_time_limit(inner)
+}
+
+/// Whether a text says when (`2023年底前`, `长期`, `2019年9月`): a table's
+/// deadline cell.
+#[must_use]
+pub fn is_time(text: &str) -> bool {
+    is_time_limit(text) || (text.chars().any(|c| c.is_ascii_digit()) && text.contains(['年', '月']))
 }
 
 /// Whether a clause of a list says when rather than who.
@@ -1429,6 +1476,36 @@ mod tests {
                 ("丽水开发区管委会", Support)
             ]
         );
+    }
+
+    #[test]
+    fn xia_tong_alone_states_no_rule() {
+        let mut reader = Reader::new();
+        let l = reader.read(
+            "〔责任单位:省发展改革委、省市场监管局按职责分工负责。具体任务均涉及相关市(州)人民政府,不再做分工,下同。〕",
+        );
+        assert_eq!(l[0].rule, None);
+        assert!(l[0].units.iter().all(|u| u.role == R), "{:?}", l[0].units);
+        assert!(!reader.rule_in_force());
+        let next = reader.read("〔责任单位:省市场监管局、省商务厅〕");
+        assert!(next[0].units.iter().all(|u| u.role == R));
+    }
+
+    #[test]
+    fn an_unusual_name_does_not_drop_a_bare_list() {
+        for (text, n) in [
+            ("做好。（市委网信办、市科委、市科协、市市场监管局）", 4),
+            ("做好。（市经济信息化委、市科委、相关区）", 3),
+            ("做好。（各街镇、区属国企）", 2),
+            ("做好。（市数据局、同济大学）", 2),
+        ] {
+            let l = lists(text, false);
+            assert_eq!(l.len(), 1, "{text}");
+            assert_eq!(l[0].units.len(), n, "{text}");
+            assert_eq!(l[0].basis, ListBasis::BareList);
+        }
+        // Mostly not organisations: no list.
+        assert!(lists("做好。（含虚拟现实、增强现实、市工信局）", false).is_empty());
     }
 
     #[test]

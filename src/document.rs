@@ -808,6 +808,7 @@ impl Builder<'_> {
                 let inner_start = o + text[o..].chars().next().map_or(1, char::len_utf8);
                 let inner_end = c - text[..c].chars().next_back().map_or(1, char::len_utf8);
                 if !read(s, e)
+                    && !annotate::is_qualifier(text, o, c)
                     && annotate::looks_like_responsibility(
                         &text[inner_start..inner_end.max(inner_start)],
                     )

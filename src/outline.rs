@@ -181,6 +181,14 @@ impl Block {
         }
     }
 
+    /// Appends `other` after `separator`, a character of no file bytes of
+    /// its own (it sits where `other` starts): the cells of one list that
+    /// a page cut into two paragraphs.
+    pub fn append_separated(&mut self, other: &Self, separator: char) {
+        self.push_wide(separator, other.file_offset(0), 0);
+        self.append(other);
+    }
+
     /// The file byte offset just past the block.
     #[must_use]
     pub fn file_end(&self) -> usize {

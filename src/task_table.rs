@@ -142,9 +142,13 @@ fn header(cells: &[String]) -> Option<Vec<Column>> {
     let w = words();
     let columns: Vec<Option<Column>> = cells.iter().map(|c| w.column(c)).collect();
     let units = columns.iter().any(|c| matches!(c, Some(Column::Units(_))));
-    // Cells no list names: by a hint word inside (`实事项目`, `工作举措及实施
-    // 计划`), the first is the task, later ones its content; else read as
-    // fields of no unit.
+    // Cells no list names. With no task column listed, the first of them
+    // before the units names the row (`实事项目`, `交通子行业`); later ones
+    // with a hint word inside (`工作举措及实施计划`) are its content; the
+    // rest are fields of no unit.
+    let first_unit = columns
+        .iter()
+        .position(|c| matches!(c, Some(Column::Units(_))));
     let mut task = columns.contains(&Some(Column::Task));
     let hinted = |k: usize| {
         let cell = w.simplify(&cells[k]).into_owned();
@@ -154,7 +158,7 @@ fn header(cells: &[String]) -> Option<Vec<Column>> {
     for (k, c) in columns.iter().enumerate() {
         out.push(match c {
             Some(c) => *c,
-            None if hinted(k) && !task => {
+            None if !task && first_unit.is_some_and(|u| k < u) => {
                 task = true;
                 Column::Task
             }
@@ -522,6 +526,28 @@ fn is_attachment_line(text: &str) -> bool {
     })
 }
 
+/// Whether `cell` is only the end of an organisation's name (`集团`) whose
+/// start is the cell above (`申通地铁`), which is no name on its own.
+fn ends_a_name(above: &str, cell: &str) -> bool {
+    let w = words();
+    cell.chars().count() <= 2
+        && w.unit_endings.iter().any(|e| cell.ends_with(e.as_str()))
+        && !above.ends_with(|c: char| "。；;，,、：:）)".contains(c))
+        && above.chars().count() <= 20
+        && !is_unit_cell(above)
+        && !is_number_cell(above)
+        && annotate::looks_like_unit(&format!("{above}{cell}"))
+}
+
+/// Whether a cell could be a header's: a short label, not a number, not a
+/// list of organisations, not a sentence.
+fn is_header_like(text: &str) -> bool {
+    text.chars().count() <= 16
+        && !text.contains(['。', '；'])
+        && !is_number_cell(text)
+        && !is_unit_cell(text)
+}
+
 /// Whether a cell of a flattened table is a row's number (`1`, `（一）`,
 /// `二`, and a lone `—` printed for 一).
 fn is_number_cell(text: &str) -> bool {
@@ -548,9 +574,14 @@ pub fn is_none_cell(text: &str) -> bool {
             || t == "无")
 }
 
-/// Whether a cell reads as a list of organisations (or none).
+/// Whether a cell reads as a list of organisations (or none). One name with
+/// a weak ending (`高架车站`) is rather a place.
 fn is_unit_cell(text: &str) -> bool {
-    is_none_cell(text) || (!text.contains('。') && annotate::looks_like_unit_list(text))
+    is_none_cell(text)
+        || (!text.contains('。')
+            && annotate::looks_like_unit_list(text)
+            && !(text.chars().all(|c| !"、，,；;和及".contains(c))
+                && words().has_weak_ending(text)))
 }
 
 /// Whether a cell fits a column after the first unit column.
@@ -571,13 +602,19 @@ fn flattened(lines: &[Line<'_>], i: usize) -> Option<(Table, usize)> {
     }
     let first = Block::of_line(lines[i].0, lines[i].1)?;
     w.column(&first.text)?;
-    // A header: a run of column words, one per paragraph or per line.
+    // A header: a run of column words, one per paragraph or per line; a
+    // column word no list names (`交通子行业`, `十四五装机计划（MW）`) may sit
+    // among them: the header ends at its last listed word.
     let by_paragraph = lines.get(i + 1).is_some_and(|l| blank(l.1));
     let cells = cells_from(lines, i, by_paragraph);
     let width = cells
         .iter()
-        .take_while(|c| w.column(&c.block.text).is_some())
+        .take_while(|c| w.column(&c.block.text).is_some() || is_header_like(&c.block.text))
         .count();
+    let width = cells[..width]
+        .iter()
+        .rposition(|c| w.column(&c.block.text).is_some())
+        .map_or(0, |k| k + 1);
     let head: Vec<String> = cells[..width]
         .iter()
         .map(|c| c.block.text.clone())
@@ -593,8 +630,9 @@ fn flattened(lines: &[Line<'_>], i: usize) -> Option<(Table, usize)> {
     let trailing = &columns[first_unit..first_unit + unit_run];
     let after = &columns[first_unit + unit_run..];
     let leading = &columns[..first_unit];
-    // Cells after the header, without repeated headers.
-    let mut body: Vec<&Cell> = Vec::new();
+    // Cells after the header, without repeated headers; a cell that is only
+    // an organisation's ending (`集团` under `申通地铁`) ends the cell above.
+    let mut body: Vec<Cell> = Vec::new();
     let mut k = width;
     while k < cells.len() {
         let run: Vec<String> = cells[k..cells.len().min(k + width)]
@@ -605,7 +643,17 @@ fn flattened(lines: &[Line<'_>], i: usize) -> Option<(Table, usize)> {
             k += width;
             continue;
         }
-        body.push(&cells[k]);
+        let cell = &cells[k];
+        match body.last_mut() {
+            Some(last) if ends_a_name(&last.block.text, &cell.block.text) => {
+                last.block.append(&cell.block);
+                last.last_line = cell.last_line;
+            }
+            _ => body.push(Cell {
+                block: cell.block.clone(),
+                last_line: cell.last_line,
+            }),
+        }
         k += 1;
     }
     let mut rows: Vec<Row> = Vec::new();
@@ -624,7 +672,27 @@ fn flattened(lines: &[Line<'_>], i: usize) -> Option<(Table, usize)> {
                     .all(|(&col, cell)| fits(col, &cell.block.text))
         });
         let Some(j) = anchor else { break };
-        let before: Vec<&Cell> = body[at..j].to_vec();
+        // More unit cells than unit columns: a cell broken over paragraphs.
+        // The one that ends in `、` goes on in the next; else the last one
+        // does (`区绿化市容局` / `区党政机关、公共机构`).
+        let mut run = (j..body.len())
+            .take_while(|&k| is_unit_cell(&body[k].block.text))
+            .count();
+        while run > trailing.len() {
+            let broken =
+                (j..j + run - 1).find(|&k| body[k].block.text.ends_with(['、', '，', ',']));
+            let k = broken.unwrap_or(j + run - 2);
+            let next = body.remove(k + 1);
+            let cell = &mut body[k];
+            if broken.is_some() {
+                cell.block.append(&next.block);
+            } else {
+                cell.block.append_separated(&next.block, '、');
+            }
+            cell.last_line = next.last_line;
+            run -= 1;
+        }
+        let before: Vec<&Cell> = body[at..j].iter().collect();
         // Fill the columns before the unit cells from the right.
         let mut row: Vec<Option<Block>> = vec![None; columns.len()];
         let mut left = before.len();
@@ -682,6 +750,11 @@ fn flattened(lines: &[Line<'_>], i: usize) -> Option<(Table, usize)> {
             let Some(cell) = body.get(next) else { break };
             let text = &cell.block.text;
             if !(text.chars().count() <= 20 && fits(col, text) && !is_unit_cell(text)) {
+                break;
+            }
+            // A deadline says when (`2019年9月`, `长期`); anything else is
+            // the next row's.
+            if col == Column::Field(FieldKind::Time) && !annotate::is_time(text) {
                 break;
             }
             row[first_unit + unit_run + k] = Some(cell.block.clone());
@@ -817,6 +890,52 @@ mod tests {
             ]
         );
         assert_eq!(rows[1], ["-", "2", "增长25%。", "区发改局", "区发改局"]);
+    }
+
+    #[test]
+    fn a_flattened_header_may_hold_columns_no_list_names() {
+        let t = tables(
+            "分配表\n\n序号\n\n交通子行业\n\n建设区域\n\n装机计划（MW）\n\n责任单位\n\n1\n\n地铁\n\n高架车站\n\n35-36\n\n申通地铁\n\n集团\n\n2\n\n铁路\n\n候车楼\n\n15-20\n\n中国铁路上海局\n",
+        );
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].columns[1], Column::Task);
+        let rows: Vec<Vec<String>> = t[0].rows.iter().map(cells).collect();
+        assert_eq!(rows[0], ["1", "地铁", "高架车站", "35-36", "申通地铁集团"]);
+        assert_eq!(rows[1], ["2", "铁路", "候车楼", "15-20", "中国铁路上海局"]);
+    }
+
+    #[test]
+    fn unit_cells_broken_over_paragraphs_are_one_cell() {
+        let t = tables(
+            "序号\n\n工作任务\n\n牵头部门\n\n配合部门\n\n完成时限\n\n9\n\n分类投放。\n\n各街镇（园区）\n\n区绿化市容局、\n\n区农业农村委\n\n2019年\n\n14\n\n机关示范。\n\n区机管局\n\n区绿化市容局\n\n区党政机关、公共机构\n\n2019年9月\n\n15\n\n宣传。\n\n区政府办公室、区绿化市容局、\n\n区规划资源局、区重大办\n\n长期\n",
+        );
+        let rows: Vec<Vec<String>> = t[0].rows.iter().map(cells).collect();
+        assert_eq!(
+            rows,
+            [
+                [
+                    "9",
+                    "分类投放。",
+                    "各街镇（园区）",
+                    "区绿化市容局、区农业农村委",
+                    "2019年"
+                ],
+                [
+                    "14",
+                    "机关示范。",
+                    "区机管局",
+                    "区绿化市容局、区党政机关、公共机构",
+                    "2019年9月"
+                ],
+                [
+                    "15",
+                    "宣传。",
+                    "区政府办公室、区绿化市容局、",
+                    "区规划资源局、区重大办",
+                    "长期"
+                ],
+            ]
+        );
     }
 
     #[test]

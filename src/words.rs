@@ -165,6 +165,8 @@ pub struct Words {
     pub field_labels: Vec<(String, FieldKind)>,
     /// Endings of organisation names, longest first.
     pub unit_endings: Vec<String>,
+    /// The endings that also end names of places and things (`站`, `所`).
+    pub weak_endings: Vec<String>,
     /// Level words continuing a `各X、` collective.
     pub level_words: Vec<String>,
     /// What may follow 等 for unnamed further units.
@@ -315,7 +317,23 @@ impl Words {
         labels.sort_by_key(|(w, _, _)| std::cmp::Reverse(w.len()));
         let mut field_labels = pairs("field-labels.tsv", file("field-labels.tsv")?, field_kind)?;
         by_length_desc(&mut field_labels);
-        let mut unit_endings = words("unit-endings.txt")?;
+        let mut unit_endings = Vec::new();
+        let mut weak_endings = Vec::new();
+        for e in entries(file("unit-endings.txt")?) {
+            match e.fields.as_slice() {
+                [w] => unit_endings.push((*w).to_owned()),
+                [w, "weak"] => {
+                    unit_endings.push((*w).to_owned());
+                    weak_endings.push((*w).to_owned());
+                }
+                _ => {
+                    return Err(format!(
+                        "data/grammar/unit-endings.txt: expected an ending and perhaps `weak` in {:?}",
+                        e.fields
+                    ));
+                }
+            }
+        }
         unit_endings.sort_by_key(|w| std::cmp::Reverse(w.len()));
         let mut columns = pairs("table-columns.tsv", file("table-columns.tsv")?, |k| {
             Some(match k {
@@ -373,6 +391,7 @@ impl Words {
             labels,
             field_labels,
             unit_endings,
+            weak_endings,
             level_words: words("level-words.txt")?,
             etc_remainders: words("etc-remainders.txt")?,
             etc_endings: words("etc-endings.txt")?,
@@ -452,6 +471,17 @@ impl Words {
         self.unit_endings
             .iter()
             .any(|e| core.ends_with(e.as_str()) && core.len() > e.len())
+    }
+
+    /// Whether a name's organisation ending is a weak one (`高架车站`): the
+    /// longest ending it has is marked `weak`.
+    #[must_use]
+    pub fn has_weak_ending(&self, name: &str) -> bool {
+        let core = strip_trailing_bracket(name);
+        self.unit_endings
+            .iter()
+            .find(|e| core.ends_with(e.as_str()) && core.len() > e.len())
+            .is_some_and(|e| self.weak_endings.contains(e))
     }
 
     /// Whether a name stands for a group of bodies (`各区政府`).
