@@ -22,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Parse plans and write them into the store (one named graph each).
     Build(BuildArgs),
+    /// Read plans without a store and show what may have been missed.
+    Check(CheckArgs),
     /// Run a SPARQL query: inline, from a file, or a named query.
     Query(QueryArgs),
     /// List the documents in the store.
@@ -276,6 +278,35 @@ pub struct BuildArgs {
 
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Plan files (.md, .txt) or directories to read.
+    ///
+    /// With no input, the bundled plan is checked. Prints per document the
+    /// items, lists, units, unresolved units and suspects: text that looks
+    /// like responsibility that no list read, with file and line. Exit code
+    /// 0 when there is no suspect and every file parses, else 1.
+    pub inputs: Vec<PathBuf>,
+
+    /// Also list every item's units by role, and how its list was read.
+    #[arg(long)]
+    pub items: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// A table, then one line per suspect and unresolved unit.
+    Table,
+    /// JSON, one object per document.
+    Json,
 }
 
 /// Arguments of `query`.

@@ -1,9 +1,10 @@
 //! policykg turns Chinese government action plans into a knowledge graph.
 //!
 //! The flow runs one way with the store in the middle: [`source`] reads a
-//! file, [`outline`] finds its sections and items, [`annotate`] reads the
-//! responsibility lists, [`document`] puts them together, and the RDF mapper
-//! turns a [`document::Document`] into quads for the store.
+//! file, [`task_table`] finds its task-division tables, [`outline`] its
+//! sections and items, [`annotate`] reads the responsibility lists (by the
+//! word lists of [`words`]), [`document`] puts them together, and the RDF
+//! mapper turns a [`document::Document`] into quads for the store.
 //!
 //! ```
 //! let plan = "一、重点任务\n1. 建设平台。推进应用。（责任单位：市工信局、市科技局）\n";
@@ -33,4 +34,6 @@ pub mod serve;
 pub mod source;
 pub mod store;
 pub mod table;
+pub mod task_table;
 pub mod vocab;
+pub mod words;

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let mut out = io::BufWriter::new(stdout.lock());
     let result = match &cli.command {
         Command::Build(args) => commands::build::run(args),
+        Command::Check(args) => commands::check::run(args, &mut out),
         Command::Query(args) => commands::query::run(args, &mut out).map(|()| 0),
         Command::List(args) => commands::documents::list(args, &mut out).map(|()| 0),
         Command::Remove(args) => commands::documents::remove(args).map(|()| 0),

@@ -100,7 +100,8 @@ fn is_pad(c: char) -> bool {
 }
 
 /// A line that is only a page number left by PDF extraction (`- 3 -`, `—3—`).
-fn is_page_number(line: &str) -> bool {
+#[must_use]
+pub fn is_page_number(line: &str) -> bool {
     let core = line.trim_matches(|c: char| is_pad(c) || matches!(c, '-' | '—' | '－' | '–'));
     !core.is_empty() && core.len() <= 4 && core.chars().all(|c| c.is_ascii_digit())
         || core.starts_with('第') && core.ends_with('页') && core.chars().count() <= 8
@@ -109,13 +110,17 @@ fn is_page_number(line: &str) -> bool {
 /// Splits the body into blocks, one per non-empty line, removing markdown
 /// markup. A line that opens a bracket and does not close it is joined with
 /// the following lines until the bracket closes (a list broken by a PDF page).
+/// Lines inside `skip` (byte ranges of the file: task-division tables, read
+/// on their own) are left out.
 #[must_use]
-pub fn blocks(source: &Source) -> Vec<Block> {
+pub fn blocks(source: &Source, skip: &[(usize, usize)]) -> Vec<Block> {
     let body_start = source.body_start;
     let mut lines = Vec::new();
     let mut offset = body_start;
     for line in source.body().split_inclusive('\n') {
-        lines.push((offset, line.trim_end_matches(['\n', '\r'])));
+        if !skip.iter().any(|&(a, b)| a <= offset && offset < b) {
+            lines.push((offset, line.trim_end_matches(['\n', '\r'])));
+        }
         offset += line.len();
     }
     let mut out = Vec::new();
@@ -145,9 +150,7 @@ pub fn blocks(source: &Source) -> Vec<Block> {
             if more.heading > 0 || numbering(&more.text).is_some() {
                 break;
             }
-            for (t, c) in more.text.char_indices() {
-                block.push(c, more.file_offset(t));
-            }
+            block.append(&more);
             i += 1;
             joined += 1;
         }
@@ -159,10 +162,51 @@ pub fn blocks(source: &Source) -> Vec<Block> {
 /// How many lines a broken bracket may be joined over.
 pub const MAX_JOINED_LINES: usize = 6;
 
+impl Block {
+    /// The block of one line (or part of one) starting at byte `start` of
+    /// the file, markup removed; `None` when nothing is left.
+    /// A line that is only a number is kept: in a table it is a row's
+    /// number, not a page's.
+    #[must_use]
+    pub fn of_line(start: usize, line: &str) -> Option<Self> {
+        read_line(start, line)
+    }
+
+    /// Appends `other` (a later part of the file) to this block, with no
+    /// separator: a table cell broken over lines is one name.
+    pub fn append(&mut self, other: &Self) {
+        for (t, c) in other.text.char_indices() {
+            let len = other.source_len(t);
+            self.push_wide(c, other.file_offset(t), len);
+        }
+    }
+
+    /// Appends `other` after `separator`, a character of no file bytes of
+    /// its own (it sits where `other` starts): the cells of one list that
+    /// a page cut into two paragraphs.
+    pub fn append_separated(&mut self, other: &Self, separator: char) {
+        self.push_wide(separator, other.file_offset(0), 0);
+        self.append(other);
+    }
+
+    /// The file byte offset just past the block.
+    #[must_use]
+    pub fn file_end(&self) -> usize {
+        self.end
+    }
+}
+
 fn block_of_line(start: usize, line: &str) -> Option<Block> {
+    if is_page_number(line.trim_matches(is_pad)) {
+        return None;
+    }
+    read_line(start, line)
+}
+
+fn read_line(start: usize, line: &str) -> Option<Block> {
     let lead = line.len() - line.trim_start_matches(is_pad).len();
     let content = line.trim_matches(is_pad);
-    if content.is_empty() || is_page_number(content) {
+    if content.is_empty() {
         return None;
     }
     let mut block = Block {
@@ -539,7 +583,7 @@ mod tests {
     #[test]
     fn markdown_escape_and_bold_are_removed_but_offsets_kept() {
         let s = src("\\4. 通用**平台**建设。\n");
-        let b = &blocks(&s)[0];
+        let b = &blocks(&s, &[])[0];
         assert_eq!(b.text, "4. 通用平台建设。");
         let at = b.text.find('平').expect("has 平");
         assert_eq!(&s.text[b.file_offset(at)..b.file_offset(at) + 3], "平");
@@ -550,7 +594,7 @@ mod tests {
     #[test]
     fn html_tags_and_entities_left_by_a_crawler_are_removed() {
         let s = src("<p>&nbsp;1. 建设&lt;平台&gt;。（责任单位：市工信局）</p>\n");
-        let b = &blocks(&s)[0];
+        let b = &blocks(&s, &[])[0];
         assert_eq!(b.text, "1. 建设<平台>。（责任单位：市工信局）");
         let at = b.text.find('市').expect("has 市");
         assert_eq!(&s.text[b.file_offset(at)..b.file_offset(at) + 3], "市");
@@ -560,7 +604,7 @@ mod tests {
     #[test]
     fn an_entity_at_the_end_of_a_range_is_quoted_whole() {
         let s = src("1. 甲&lt;\n");
-        let b = &blocks(&s)[0];
+        let b = &blocks(&s, &[])[0];
         let (start, end) = b.file_range(b.text.find('甲').expect("甲"), b.text.len());
         assert_eq!(&s.text[start..end], "甲&lt;");
     }
@@ -573,7 +617,7 @@ mod tests {
             "<p>　　1. 建设平台。（责任单位：市工信局）</p>",
         ] {
             let s = src(&format!("{line}\n"));
-            let b = &blocks(&s)[0];
+            let b = &blocks(&s, &[])[0];
             assert!(b.text.starts_with("1. 建设平台"), "{line}: {}", b.text);
             let (start, _) = b.file_range(0, 1);
             assert_eq!(&s.text[start..start + 1], "1", "{line}");
@@ -583,13 +627,13 @@ mod tests {
     #[test]
     fn a_bold_numbered_line_is_not_swallowed_by_a_stray_bracket() {
         let s = src("1. 推进应用（详见附件\n**2. 培育企业。**推进。（市科技局牵头）\n");
-        assert_eq!(blocks(&s).len(), 2);
+        assert_eq!(blocks(&s, &[]).len(), 2);
     }
 
     #[test]
     fn a_list_broken_over_a_page_is_joined() {
         let s = src("1. 任务。（责任单位：市工信局、\n\n- 3 -\n\n市科技局）\n2. 下一项。\n");
-        let b = blocks(&s);
+        let b = blocks(&s, &[]);
         assert_eq!(b.len(), 2);
         assert_eq!(b[0].text, "1. 任务。（责任单位：市工信局、市科技局）");
     }
@@ -597,7 +641,7 @@ mod tests {
     #[test]
     fn a_decimal_counts_as_a_number_only_in_sequence() {
         let s = src("1. 甲。文。\n1.5亿元用于乙。\n2.121人才项目。文。\n");
-        let t = tree(&blocks(&s));
+        let t = tree(&blocks(&s, &[]));
         let labels: Vec<_> = t.iter().map(|n| n.number.label.as_str()).collect();
         assert_eq!(labels, ["1", "2"]);
     }
@@ -605,7 +649,7 @@ mod tests {
     #[test]
     fn levels_follow_first_appearance() {
         let s = src("一、甲\n（一）乙\n1. 丙。文。\n2. 丁。文。\n（二）戊\n二、己\n");
-        let b = blocks(&s);
+        let b = blocks(&s, &[]);
         let t = tree(&b);
         let levels: Vec<_> = t.iter().map(|n| n.level).collect();
         assert_eq!(levels, [1, 2, 3, 3, 2, 1]);

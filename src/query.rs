@@ -35,6 +35,7 @@ pub const NAMED: &[NamedQuery] = named![
     "co-responsible-pairs",
     "documents",
     "institutions",
+    "lists",
     "outline",
     "tasks-by-technology",
     "tasks-of-unit",

@@ -4,7 +4,7 @@
 //! counters or clocks, so the same file gives the same quads byte for byte.
 //! The mapper knows nothing of text; the parser knows nothing of RDF.
 
-use crate::annotate::{Role, RoleBasis};
+use crate::annotate::{ListBasis, Role, RoleBasis};
 use crate::document::{Assignment, Document, Item, ItemKind, Mention, Quote, Section};
 use crate::vocab::{ID_BASE, dcterms, oa, org, pkg, prov, rdf, skos, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
@@ -153,6 +153,15 @@ fn role_iri(role: Role) -> NamedNodeRef<'static> {
         Role::Lead => pkg::LEAD,
         Role::Support => pkg::SUPPORT,
         Role::Responsible => pkg::RESPONSIBLE,
+    }
+}
+
+fn extraction_iri(basis: ListBasis) -> NamedNodeRef<'static> {
+    match basis {
+        ListBasis::Label => pkg::LABEL_BASIS,
+        ListBasis::RolePhrase => pkg::ROLE_PHRASE_BASIS,
+        ListBasis::TableColumn => pkg::TABLE_COLUMN_BASIS,
+        ListBasis::BareList => pkg::BARE_LIST_BASIS,
     }
 }
 
@@ -389,6 +398,9 @@ impl Mapper {
     fn section(&mut self, w: &mut Writer, doc: &Document, index: usize, s: &Section) {
         let node = NamedNode::new_unchecked(format!("{}/section/{}", self.plan.as_str(), s.order));
         w.a(&node, pkg::SECTION);
+        if s.table {
+            w.a(&node, pkg::TASK_TABLE);
+        }
         w.add(&node, pkg::SECTION_OF, self.plan.clone());
         w.text(&node, pkg::NUMBER, &s.number);
         w.zh(&node, dcterms::TITLE, &s.title);
@@ -431,8 +443,16 @@ impl Mapper {
         w.add(&node, dcterms::IS_PART_OF, parent.clone());
         w.add(&parent, dcterms::HAS_PART, node.clone());
         w.anchor(&node, &self.source, &item.quote);
+        if let Some(table) = item.table {
+            w.add(&node, pkg::IN_TABLE, self.section_iri(doc, table));
+        }
         self.mentions(w, doc, &node, item.section, &item.mentions);
         let Some(list) = &item.list else { return };
+        w.add(
+            &node,
+            pkg::EXTRACTION_BASIS_PROP,
+            extraction_iri(list.basis).into_owned(),
+        );
         let list_node = NamedNode::new_unchecked(format!("{}/list", node.as_str()));
         w.add(&node, pkg::HAS_RESPONSIBILITY_LIST, list_node.clone());
         w.a(&list_node, pkg::RESPONSIBILITY_LIST);

@@ -32,6 +32,22 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../data/registry/units-guandu.ttl"),
     ),
     (
+        "data/registry/units-qingpu.ttl",
+        include_str!("../data/registry/units-qingpu.ttl"),
+    ),
+    (
+        "data/registry/units-lishui.ttl",
+        include_str!("../data/registry/units-lishui.ttl"),
+    ),
+    (
+        "data/registry/units-liandu.ttl",
+        include_str!("../data/registry/units-liandu.ttl"),
+    ),
+    (
+        "data/registry/units-xianan.ttl",
+        include_str!("../data/registry/units-xianan.ttl"),
+    ),
+    (
         "data/registry/units-national.ttl",
         include_str!("../data/registry/units-national.ttl"),
     ),

@@ -78,6 +78,22 @@ pub mod pkg {
         NO_LEAD_STATED = "NoLeadStated",
         /// A bracketed list with no label or role word, taken by guess.
         GUESSED = "Guessed",
+        /// Class of ways a responsibility list was found in the text.
+        EXTRACTION_BASIS = "ExtractionBasis",
+        /// Found after a label (责任单位：).
+        LABEL_BASIS = "LabelBasis",
+        /// Found by role phrases after the names (X牵头，A配合).
+        ROLE_PHRASE_BASIS = "RolePhraseBasis",
+        /// Found in a column of a task-division table.
+        TABLE_COLUMN_BASIS = "TableColumnBasis",
+        /// Organisation-like names with no label or role word (a guess).
+        BARE_LIST_BASIS = "BareListBasis",
+        /// A task-division table (重点任务分工表), a section of its plan.
+        TASK_TABLE = "TaskTable",
+        /// Item → how its responsibility list was found.
+        EXTRACTION_BASIS_PROP = "extractionBasis",
+        /// Item → the task-division table its row is in.
+        IN_TABLE = "inTable",
         /// A place whose government issues plans.
         JURISDICTION = "Jurisdiction",
         /// Source document → the plan it carries.

@@ -51,8 +51,13 @@ fn building_a_directory_skips_files_that_are_not_plans() {
         "{}",
         run.stderr
     );
-    // 5 plans; 20 + 9 + 44 + 4 + 21 annotated items in their gold files.
-    assert!(run.stderr.contains("5 documents"), "{}", run.stderr);
+    // One document per gold file in the directory (tests/corpus/README.md).
+    let plans = corpus_plans();
+    assert!(
+        run.stderr.contains(&format!("{plans} documents")),
+        "{}",
+        run.stderr
+    );
     let pairs = sb
         .run(&["query", "--format", "csv", "--name", "assignments"])
         .ok();
@@ -62,7 +67,18 @@ fn building_a_directory_skips_files_that_are_not_plans() {
         .skip(1)
         .filter_map(|l| l.split(',').next())
         .collect();
-    assert_eq!(documents.len(), 5);
+    assert_eq!(documents.len(), plans);
+}
+
+/// The plans of tests/corpus: one per gold file.
+fn corpus_plans() -> usize {
+    std::fs::read_dir(repo_file("tests/corpus"))
+        .expect("tests/corpus")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".gold.json"))
+        })
+        .count()
 }
 
 /// Builds the bundled plan, then a bad input: the build fails with exit code
@@ -681,16 +697,21 @@ fn list_shows_documents_and_remove_takes_one_out() {
     let corpus = repo_file("tests/corpus");
     sb.run(&["build", corpus.to_str().expect("utf-8")]).ok();
     let list = sb.run(&["list", "--format", "csv"]).ok();
+    let plans = corpus_plans();
     assert_eq!(
         list.stdout.lines().count(),
-        6,
-        "header and 5 documents: {}",
+        plans + 1,
+        "header and {plans} documents: {}",
         list.stdout
     );
     let removed = sb
         .run(&["remove", "07-kunming-guandu-growth-measures-2016"])
         .ok();
-    assert!(removed.stderr.contains("4 documents"), "{}", removed.stderr);
+    assert!(
+        removed.stderr.contains(&format!("{} documents", plans - 1)),
+        "{}",
+        removed.stderr
+    );
     let missing = sb
         .run(&["remove", "07-kunming-guandu-growth-measures-2016"])
         .fails();
@@ -748,4 +769,62 @@ fn the_quads_counted_on_opening_are_the_quads_in_the_store() {
     let walked = store.store().len().expect("len");
     assert!(walked > 1000, "{walked}");
     assert_eq!(store.triple_count().expect("count"), walked);
+}
+
+#[test]
+fn check_reads_plans_without_a_store_and_fails_on_a_suspect() {
+    let sb = Sandbox::new();
+    let clean = repo_file("tests/corpus/13-shanghai-gas-safety-campaign-2023.md");
+    // 48 annotated items in its gold file; 52 numbered items in all.
+    let run = run_in(
+        &sb.store().with_file_name(""),
+        &["check", clean.to_str().expect("utf-8")],
+    )
+    .ok();
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()[..4]
+                == ["13-shanghai-gas-safety-campaign-2023", "52", "48", "162"]),
+        "{}",
+        run.stdout
+    );
+    assert!(!sb.store().exists(), "check needs no store and makes none");
+    let odd = sb.file(
+        "odd.md",
+        "一、任务\n\n1. 建设平台。（责任单位：市工信局）\n\n2. 推进应用（市科技局、市财政局）做好服务。\n".as_bytes(),
+    );
+    let dir = sb.store().with_file_name("");
+    let run = run_in(&dir, &["check", odd.to_str().expect("utf-8")]).fails();
+    assert!(
+        run.stdout.contains("odd.md:5: suspect:") && run.stdout.contains("市科技局、市财政局"),
+        "{}",
+        run.stdout
+    );
+    let json = run_in(
+        &dir,
+        &["check", "--format", "json", odd.to_str().expect("utf-8")],
+    )
+    .fails();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(v[0]["suspects"][0]["line"], 5);
+    assert_eq!(v[0]["lists"], 1);
+}
+
+#[test]
+fn build_counts_the_suspects_of_a_document_in_one_warning() {
+    let sb = Sandbox::new();
+    let odd = sb.file(
+        "odd.md",
+        "一、任务\n\n1. 建设平台。（责任单位：市工信局）\n\n2. 推进应用（市科技局、市财政局）做好服务。\n\n3. 做好保障（市财政局、市审计局）落实经费。\n".as_bytes(),
+    );
+    let run = sb.run(&["build", odd.to_str().expect("utf-8")]).ok();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("look like responsibility"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(warnings[0].contains("2 places"), "{}", warnings[0]);
+    assert!(warnings[0].contains("policykg check"), "{}", warnings[0]);
 }

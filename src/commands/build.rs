@@ -35,10 +35,10 @@ pub const EXIT_SKIPPED: u8 = 3;
 
 /// One input file: its name as given, and whether it was found by walking
 /// a directory (a walked file that is not a plan is skipped quietly).
-struct Input {
-    name: String,
-    path: Option<PathBuf>,
-    walked: bool,
+pub(crate) struct Input {
+    pub(crate) name: String,
+    pub(crate) path: Option<PathBuf>,
+    pub(crate) walked: bool,
 }
 
 /// Runs `build`; returns the exit code (0, or [`EXIT_SKIPPED`]).
@@ -275,6 +275,19 @@ fn read_one(
         Ok(mut doc) => {
             doc.content_hash = Some(hash);
             let mut notes = std::mem::take(&mut doc.warnings);
+            if let Some(first) = doc.suspects.first() {
+                notes.push(crate::error::Diagnostic {
+                    at: first.at.clone(),
+                    message: format!(
+                        "{} that look like responsibility but that no list read; `policykg check {}` shows them",
+                        match doc.suspects.len() {
+                            1 => "1 place".to_owned(),
+                            n => format!("{n} places"),
+                        },
+                        input.name
+                    ),
+                });
+            }
             notes.extend(recognize::recognize(&mut doc, registry));
             Outcome::Parsed(Box::new(graph(doc)), notes)
         }
@@ -400,7 +413,7 @@ fn check_unique_ids(inputs: &[Input]) -> Result<()> {
 
 /// The files to read: named files as they are, directories walked in
 /// sorted order for .md and .txt files. A missing path stops the build.
-fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>> {
+pub(crate) fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>> {
     let mut out = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input)

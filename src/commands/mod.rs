@@ -2,6 +2,7 @@
 //! job through the library.
 
 pub mod build;
+pub mod check;
 pub mod documents;
 pub mod export;
 pub mod network;
