@@ -25,7 +25,7 @@ for n in $sizes; do
   store="$work/store-$n"
   read -r b_s b_m <<<"$(measure build "$policykg" build "$work/plans-$n" --store "$store")"
   triples=$(grep -oE '[0-9]+ triples' "$work/build.err" | tail -1 | cut -d' ' -f1)
-  backend=$(grep -oE '"backend":"[a-z]+"' "$store/policykg-store.json" | cut -d'"' -f4)
+  backend=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["backend"])' "$store/policykg-store.json")
   read -r r_s r_m <<<"$(measure report "$policykg" report --store "$store")"
   read -r g_s g_m <<<"$(measure graphml "$policykg" export graphml --store "$store" --out "$work/net-$n.graphml")"
   slowest=0 slowest_name="" times=""

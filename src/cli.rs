@@ -243,6 +243,13 @@ pub struct ExportRdfArgs {
     #[arg(long, value_name = "ID")]
     pub document: Option<String>,
 
+    /// Add the provenance in the W3C Web Annotation form: an
+    /// `oa:SpecificResource` anchor with a quote and position selector for
+    /// every section, item, list and assignment, and a `pkg:Mention` for
+    /// every place a text names a thing (found again in the stored text).
+    #[arg(long)]
+    pub web_annotation: bool,
+
     #[command(flatten)]
     pub store: StoreArgs,
 }

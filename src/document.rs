@@ -64,6 +64,8 @@ pub struct Document {
     pub suspects: Vec<Suspect>,
     /// Number of code points in the file.
     pub length: usize,
+    /// The file's text, which every span points into.
+    pub source_text: String,
     /// Hash of the file and of what read it (set by `build`).
     pub content_hash: Option<String>,
 }
@@ -264,6 +266,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
         warnings,
         suspects,
         length: source.text.chars().count(),
+        source_text: source.text.clone(),
         content_hash: None,
     })
 }

@@ -71,6 +71,16 @@ pub trait Sparql {
     ///
     /// As for [`Sparql::select`].
     fn triples(&self) -> Result<u64, QueryError>;
+
+    /// The summary's counts when they are known without a query (kept
+    /// beside a local store).
+    ///
+    /// # Errors
+    ///
+    /// A damaged store.
+    fn kept_summary(&self) -> Result<Option<query::Summary>, QueryError> {
+        Ok(None)
+    }
 }
 
 impl Sparql for Store {
@@ -108,23 +118,49 @@ impl Sparql for Store {
 }
 
 impl Sparql for crate::store::StoreDir {
+    /// The answers kept beside the store when the query is one of
+    /// [`crate::cached::KEPT`] (the store is then never loaded), else the
+    /// store's.
     fn each_row(
         &self,
         origin: &str,
         sparql: &str,
         row: &mut dyn FnMut(QuerySolution),
     ) -> Result<(), QueryError> {
-        self.store().each_row(origin, sparql, row)
+        let storage = |e: crate::store::StoreError| QueryError::Evaluation {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        };
+        if crate::cached::KEPT.contains(&sparql)
+            && let Some(table) = self.kept_answers(sparql).map_err(storage)?
+        {
+            let variables: std::sync::Arc<[oxigraph::sparql::Variable]> = table
+                .variables
+                .iter()
+                .map(|v| oxigraph::sparql::Variable::new_unchecked(v.as_str()))
+                .collect();
+            for cells in &table.rows {
+                let values: Vec<Option<oxigraph::model::Term>> = cells
+                    .iter()
+                    .map(|c| c.as_ref().map(crate::store::answers::Cell::term))
+                    .collect();
+                row(QuerySolution::from((variables.clone(), values)));
+            }
+            return Ok(());
+        }
+        self.store().map_err(storage)?.each_row(origin, sparql, row)
     }
 
-    /// Known without walking the store when it was loaded or last written.
+    /// As recorded at the last write.
     fn triples(&self) -> Result<u64, QueryError> {
-        self.triple_count()
-            .map(|n| u64::try_from(n).unwrap_or(u64::MAX))
-            .map_err(|e| QueryError::Evaluation {
-                origin: "counting triples".to_owned(),
-                message: e.to_string(),
-            })
+        Ok(u64::try_from(self.triple_count()).unwrap_or(u64::MAX))
+    }
+
+    fn kept_summary(&self) -> Result<Option<query::Summary>, QueryError> {
+        crate::cached::summary(self).map_err(|e| QueryError::Evaluation {
+            origin: "summary".to_owned(),
+            message: e.to_string(),
+        })
     }
 }
 

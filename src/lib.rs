@@ -15,12 +15,14 @@
 //! ```
 
 pub mod annotate;
+pub mod cached;
 pub mod cli;
 pub mod commands;
 pub mod document;
 pub mod endpoint;
 pub mod error;
 pub mod export;
+pub mod fs;
 pub mod network;
 pub mod ontology;
 pub mod outline;

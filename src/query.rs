@@ -43,6 +43,7 @@ pub const NAMED: &[NamedQuery] = named![
     "units",
     "units-by-technology",
     "unresolved",
+    "web-annotation",
 ];
 
 impl NamedQuery {
@@ -256,6 +257,32 @@ pub fn execute(
     prepare(store, origin, sparql, params, None)
 }
 
+/// Runs `sparql` with one named graph of `store` as its default graph.
+///
+/// # Errors
+///
+/// Syntax or evaluation errors.
+pub fn execute_in_graph(
+    store: &Store,
+    origin: &str,
+    sparql: &str,
+    graph: &oxigraph::model::NamedNode,
+) -> Result<QueryResults<'static>, QueryError> {
+    let mut prepared = SparqlEvaluator::new()
+        .parse_query(sparql)
+        .map_err(|e| QueryError::syntax(origin, sparql, &e))?;
+    prepared
+        .dataset_mut()
+        .set_default_graph(vec![graph.clone().into()]);
+    prepared
+        .on_store(store)
+        .execute()
+        .map_err(|e| QueryError::Evaluation {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })
+}
+
 fn prepare(
     store: &Store,
     origin: &str,
@@ -418,6 +445,9 @@ pub fn has_documents(store: &Store) -> Result<bool, QueryError> {
 ///
 /// Evaluation errors.
 pub fn summary(source: &dyn crate::endpoint::Sparql) -> Result<Summary, QueryError> {
+    if let Some(kept) = source.kept_summary()? {
+        return Ok(kept);
+    }
     const COUNTS: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
         SELECT
           (COUNT(DISTINCT ?doc) AS ?documents) (COUNT(DISTINCT ?item) AS ?items)

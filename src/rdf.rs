@@ -6,7 +6,7 @@
 
 use crate::annotate::{ListBasis, Role, RoleBasis};
 use crate::document::{Assignment, Document, Item, ItemKind, Mention, Quote, Section};
-use crate::vocab::{ID_BASE, dcterms, oa, org, pkg, prov, rdf, skos, xsd};
+use crate::vocab::{ID_BASE, dcterms, org, pkg, prov, rdf, skos, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use regex::Regex;
 use std::borrow::Borrow;
@@ -94,29 +94,15 @@ impl Writer {
         );
     }
 
-    /// Provenance: the thing was read from `quote` of `doc`, through an
-    /// `oa:SpecificResource` on the document.
-    fn anchor(&mut self, thing: &NamedNode, doc: &NamedNode, quote: &Quote) {
-        let anchor = NamedNode::new_unchecked(format!("{}/anchor", thing.as_str()));
-        self.add(thing, pkg::ANCHOR, anchor.clone());
-        self.a(&anchor, oa::SPECIFIC_RESOURCE);
-        self.span(&anchor, doc, quote);
-    }
-
-    /// The span itself: `resource` has `doc` as source and one selector
-    /// that is both the quote (exact text) and the position (code-point
-    /// offsets). One node for both selectors, not two, because a corpus
-    /// holds hundreds of spans per plan and each node costs triples.
-    fn span(&mut self, resource: &NamedNode, doc: &NamedNode, quote: &Quote) {
-        let selector = NamedNode::new_unchecked(format!("{}/selector", resource.as_str()));
-        self.add(resource, oa::HAS_SOURCE, doc.clone());
-        self.add(resource, oa::HAS_SELECTOR, selector.clone());
-        self.int(resource, pkg::LINE, quote.line);
-        self.a(&selector, oa::TEXT_QUOTE_SELECTOR);
-        self.a(&selector, oa::TEXT_POSITION_SELECTOR);
-        self.text(&selector, oa::EXACT, &quote.exact);
-        self.int(&selector, oa::START, quote.span.start);
-        self.int(&selector, oa::END, quote.span.end);
+    /// Provenance on the thing itself: where in the source text it was
+    /// read, as code-point offsets (end exclusive) and the line it starts
+    /// on. The quote is `SUBSTR(text, start + 1, end - start)` of the
+    /// document's `pkg:sourceText`; the W3C Web Annotation form is made from
+    /// these on demand (`queries/web-annotation.rq`).
+    fn span(&mut self, thing: &NamedNode, quote: &Quote) {
+        self.int(thing, pkg::START, quote.span.start);
+        self.int(thing, pkg::END, quote.span.end);
+        self.int(thing, pkg::LINE, quote.line);
     }
 
     /// The quads so far, each once: a list naming a unit twice, or an item
@@ -211,7 +197,6 @@ pub fn into_parts<D: Borrow<Document>>(doc: D) -> Parts<D> {
             .clone()
             .unwrap_or_else(|| format!("document-{}", d.id)),
         described: HashSet::new(),
-        section_mentions: HashSet::new(),
         item_units: HashSet::new(),
     };
     Parts {
@@ -263,7 +248,7 @@ impl<D: Borrow<Document>> Parts<D> {
                         self.next = Part::Item(0, 0);
                         continue;
                     };
-                    self.map.section(w, doc, k, section);
+                    self.map.section(w, doc, section);
                     self.next = Part::Section(k + 1);
                 }
                 Part::Item(k, from) => {
@@ -308,10 +293,9 @@ struct Mapper {
     build: NamedNode,
     scope: String,
     // Things described in an earlier part (unresolved units, unregistered
-    // mentioned things) and (section, thing) shortcuts already stated: each
-    // is stated in the first part that needs it, not again.
+    // mentioned things): each is described in the first part that names
+    // it, not again.
     described: HashSet<String>,
-    section_mentions: HashSet<(usize, String)>,
     // The current item's unit shortcuts already stated: (unit, false) for
     // pkg:responsibleUnit, (unit, true) for pkg:leadUnit.
     item_units: HashSet<(String, bool)>,
@@ -337,6 +321,7 @@ impl Mapper {
             w.text(source, pkg::CONTENT_HASH, hash);
         }
         w.int(source, pkg::LENGTH, doc.length);
+        w.text(source, pkg::SOURCE_TEXT, &doc.source_text);
         w.add(source, pkg::REPORTS, plan.clone());
         for (key, values) in &doc.front {
             for value in values {
@@ -395,7 +380,7 @@ impl Mapper {
         section.map_or_else(|| self.plan.clone(), |p| self.section_iri(doc, p))
     }
 
-    fn section(&mut self, w: &mut Writer, doc: &Document, index: usize, s: &Section) {
+    fn section(&mut self, w: &mut Writer, doc: &Document, s: &Section) {
         let node = NamedNode::new_unchecked(format!("{}/section/{}", self.plan.as_str(), s.order));
         w.a(&node, pkg::SECTION);
         if s.table {
@@ -409,13 +394,8 @@ impl Mapper {
         let parent = self.parent(doc, s.parent);
         w.add(&node, dcterms::IS_PART_OF, parent.clone());
         w.add(&parent, dcterms::HAS_PART, node.clone());
-        w.anchor(&node, &self.source, &s.quote);
-        self.mentions(w, doc, &node, None, &s.mentions);
-        // What the heading names, the section mentions already: its items
-        // need not say so again.
-        for m in &s.mentions {
-            self.section_mentions.insert((index, m.key.clone()));
-        }
+        w.span(&node, &s.quote);
+        self.mentions(w, &node, &s.mentions);
     }
 
     fn item_iri(&self, item: &Item) -> NamedNode {
@@ -438,15 +418,14 @@ impl Mapper {
         w.zh(&node, pkg::TEXT, &item.text);
         w.int(&node, pkg::ORDER, item.order);
         w.add(&node, pkg::IN_PLAN, self.plan.clone());
-        w.add(&node, prov::WAS_GENERATED_BY, self.build.clone());
         let parent = self.parent(doc, item.section);
         w.add(&node, dcterms::IS_PART_OF, parent.clone());
         w.add(&parent, dcterms::HAS_PART, node.clone());
-        w.anchor(&node, &self.source, &item.quote);
+        w.span(&node, &item.quote);
         if let Some(table) = item.table {
             w.add(&node, pkg::IN_TABLE, self.section_iri(doc, table));
         }
-        self.mentions(w, doc, &node, item.section, &item.mentions);
+        self.mentions(w, &node, &item.mentions);
         let Some(list) = &item.list else { return };
         w.add(
             &node,
@@ -457,7 +436,7 @@ impl Mapper {
         w.add(&node, pkg::HAS_RESPONSIBILITY_LIST, list_node.clone());
         w.a(&list_node, pkg::RESPONSIBILITY_LIST);
         w.add(&list_node, pkg::MORE_UNITS_UNNAMED, Literal::from(list.etc));
-        w.anchor(&list_node, &self.source, &list.quote);
+        w.span(&list_node, &list.quote);
     }
 
     /// Some of an item's assignments.
@@ -486,8 +465,7 @@ impl Mapper {
                 basis_iri(a.basis).into_owned(),
             );
             w.zh(&assignment, pkg::UNIT_LABEL, &a.label);
-            w.add(&assignment, prov::WAS_GENERATED_BY, self.build.clone());
-            w.anchor(&assignment, &self.source, &a.quote);
+            w.span(&assignment, &a.quote);
         }
     }
 
@@ -525,35 +503,14 @@ impl Mapper {
         unit
     }
 
-    /// Mention nodes of an item or section heading, the `pkg:mentions`
-    /// shortcuts (also from the item's section), and unregistered things.
-    fn mentions(
-        &mut self,
-        w: &mut Writer,
-        doc: &Document,
-        node: &NamedNode,
-        section: Option<usize>,
-        found: &[Mention],
-    ) {
-        for (k, m) in found.iter().enumerate() {
-            let mention = NamedNode::new_unchecked(format!("{}/mention/{}", node.as_str(), k + 1));
+    /// What an item or section heading names, as `pkg:mentions`, and
+    /// unregistered things. Where each is named is not stored: the same
+    /// matcher finds it again in the stored text when asked (`export rdf
+    /// --web-annotation`).
+    fn mentions(&mut self, w: &mut Writer, node: &NamedNode, found: &[Mention]) {
+        for m in found {
             let thing = NamedNode::new_unchecked(m.key.as_str());
-            w.add(node, pkg::HAS_MENTION, mention.clone());
             w.add(node, pkg::MENTIONS, thing.clone());
-            if let Some(section) = section
-                && self.section_mentions.insert((section, m.key.clone()))
-            {
-                w.add(
-                    &self.section_iri(doc, section),
-                    pkg::MENTIONS,
-                    thing.clone(),
-                );
-            }
-            // A mention is itself a span of the source (pkg:Mention is an
-            // oa:SpecificResource): no separate anchor node.
-            w.a(&mention, pkg::MENTION);
-            w.add(&mention, pkg::MENTION_OF, thing.clone());
-            w.span(&mention, &self.source, &m.quote);
             if !m.registered && self.described.insert(m.key.clone()) {
                 let class = NamedNode::new_unchecked(format!("{}{}", pkg::NS, m.class));
                 w.add(&thing, rdf::TYPE, class);

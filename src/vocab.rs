@@ -136,10 +136,17 @@ pub mod pkg {
         PERIOD_END = "periodEnd",
         /// Plan or unit → jurisdiction.
         JURISDICTION_PROP = "jurisdiction",
-        /// Thing → where in the source it was read.
+        /// Thing → where in the source it was read, as a Web Annotation
+        /// `oa:SpecificResource` (made on demand, not stored).
         ANCHOR = "anchor",
-        /// Anchor → 1-based line where the text starts.
+        /// Thing (or anchor) → 1-based line where its text starts.
         LINE = "line",
+        /// Thing → code-point offset in the source text where it starts.
+        START = "start",
+        /// Thing → code-point offset just past its end.
+        END = "end",
+        /// Source document → its whole text, once.
+        SOURCE_TEXT = "sourceText",
         /// Source document → file name.
         FILE_NAME = "fileName",
         /// Source document → length in code points.

@@ -193,6 +193,21 @@ fn a_store_from_a_newer_version_or_the_other_backend_is_refused() {
         "{}",
         run.stderr
     );
+    // A store of the layout before the lean graph (version 1) says to
+    // rebuild.
+    std::fs::write(
+        &meta,
+        format!("{{\"format\":\"policykg-store\",\"version\":1,\"backend\":\"{backend}\"}}"),
+    )
+    .expect("write");
+    let run = sb.run(&["report"]).fails();
+    assert!(
+        run.stderr
+            .contains("has format version 1, written by an older policykg")
+            && run.stderr.contains("build a new store from the plans"),
+        "{}",
+        run.stderr
+    );
     let other = if backend == "rocksdb" {
         "memory"
     } else {
@@ -516,17 +531,27 @@ fn an_unknown_unit_is_kept_flagged_and_warned_about_once() {
 
 #[cfg(not(feature = "rocksdb"))]
 #[test]
-fn a_damaged_snapshot_is_reported_and_never_overwritten() {
+fn a_damaged_graph_file_is_reported_and_never_overwritten() {
     let sb = Sandbox::new();
     sb.run(&["build"]).ok();
-    let snapshot = sb.store().join("snapshot.nq");
-    let mut damaged = std::fs::read(&snapshot).expect("snapshot");
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sb.store().join("policykg-store.json")).expect("meta"),
+    )
+    .expect("json");
+    let name =
+        meta["graphs"]["https://w3id.org/policykg/id/graph/xiamen-metaverse-2022"]["file"]["name"]
+            .as_str()
+            .expect("the plan's graph file")
+            .to_owned();
+    let snapshot = sb.store().join("graphs").join(&name);
+    let mut damaged = std::fs::read(&snapshot).expect("graph file");
     damaged.truncate(damaged.len() / 2);
     damaged.extend(b"\n<broken\n");
     std::fs::write(&snapshot, &damaged).expect("write");
     let run = sb.run(&["query", "--name", "outline"]).fails();
     assert!(
-        run.stderr.contains("snapshot.nq: the store is damaged"),
+        run.stderr
+            .contains(&format!("{name}: the store is damaged")),
         "{}",
         run.stderr
     );
@@ -723,19 +748,24 @@ fn list_shows_documents_and_remove_takes_one_out() {
 }
 
 /// Kills `build` at several moments while it replaces a store: every time the
-/// store must read back exactly as before the build or as after it.
+/// store must read back exactly as before the build or as after it, both
+/// its quads and the report made from the answers kept beside them.
 #[test]
 fn killing_a_build_leaves_the_store_before_or_after() {
     let sb = Sandbox::new();
     sb.run(&["build"]).ok();
-    let before = sb.dump();
+    let state = |sb: &Sandbox| {
+        let report = sb.run(&["report", "--format", "json"]).ok().stdout;
+        (sb.dump(), report)
+    };
+    let before = state(&sb);
     let corpus = repo_file("tests/corpus");
     let corpus = corpus.to_str().expect("utf-8");
     let after = {
         let other = Sandbox::new();
         other.run(&["build"]).ok();
         other.run(&["build", corpus]).ok();
-        other.dump()
+        state(&other)
     };
     let store = sb.store();
     for delay_ms in [5u64, 20, 40, 80, 120, 200, 400] {
@@ -747,7 +777,7 @@ fn killing_a_build_leaves_the_store_before_or_after() {
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL: no chance to clean up
         let _ = child.wait();
-        let now = sb.dump();
+        let now = state(&sb);
         assert!(
             now == before || now == after,
             "after a kill at {delay_ms} ms the store is neither the old nor the new one"
@@ -761,14 +791,16 @@ fn killing_a_build_leaves_the_store_before_or_after() {
 }
 
 #[test]
-fn the_quads_counted_on_opening_are_the_quads_in_the_store() {
+fn the_quads_recorded_at_a_write_are_the_quads_in_the_store() {
     use policykg::store::{Access, StoreDir};
     let sb = Sandbox::new();
     sb.run(&["build"]).ok();
+    sb.run(&["build", repo_file("tests/corpus").to_str().expect("utf-8")])
+        .ok();
     let store = StoreDir::open(&sb.store(), Access::Read).expect("store opens");
-    let walked = store.store().len().expect("len");
+    let walked = store.store().expect("loads").len().expect("len");
     assert!(walked > 1000, "{walked}");
-    assert_eq!(store.triple_count().expect("count"), walked);
+    assert_eq!(store.triple_count(), walked);
 }
 
 #[test]

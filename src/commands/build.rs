@@ -11,8 +11,8 @@ use crate::cli::BuildArgs;
 use crate::document::{self, Document};
 use crate::error::ParseError;
 use crate::registry::{self, Registry};
-use crate::store::{Access, StoreDir};
-use crate::{ontology, query, rdf, recognize};
+use crate::store::{Access, GraphWrite, StoreDir};
+use crate::{cached, ontology, query, rdf, recognize};
 use anyhow::{Context, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use oxigraph::model::{NamedNode, Quad, Term};
@@ -161,8 +161,9 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
 /// few enough that the chunks in flight stay small beside the store.
 const CHUNK: usize = 16;
 
-/// A named graph and its quads, each once, made as the store takes them.
-pub type Graph = (NamedNode, Quads);
+/// A named graph, its quads (each once, made as the store takes them), and
+/// the answers kept beside it.
+pub type Graph = GraphWrite<Quads>;
 
 /// The quads of a graph, each once.
 pub type Quads = Box<dyn Iterator<Item = Quad> + Send>;
@@ -268,7 +269,8 @@ fn read_one(
         }
     };
     let hash = content_hash(&bytes, reader);
-    if known.get(&document::document_id(&input.name)) == Some(&hash) {
+    let name = rdf::graph_iri(&document::document_id(&input.name));
+    if known.get(name.as_str()) == Some(&hash) {
         return Outcome::Unchanged;
     }
     match document::parse(&input.name, &bytes) {
@@ -289,7 +291,13 @@ fn read_one(
                 });
             }
             notes.extend(recognize::recognize(&mut doc, registry));
-            Outcome::Parsed(Box::new(graph(doc)), notes)
+            match graph(doc) {
+                Ok(graph) => Outcome::Parsed(Box::new(graph), notes),
+                Err(error) => Outcome::Failed {
+                    error,
+                    not_a_plan: false,
+                },
+            }
         }
         Err(e) => Outcome::Failed {
             not_a_plan: matches!(e, ParseError::NoItems { .. }),
@@ -320,21 +328,32 @@ fn content_hash(bytes: &[u8], reader: &[u8]) -> String {
         .collect()
 }
 
-/// Content hashes of the documents in the store, by document id.
+/// Content hashes of the documents in the store, by graph IRI: as the
+/// store records them, or, after a write that was cut off, from its graphs.
 fn stored_hashes(store: &StoreDir) -> Result<BTreeMap<String, String>> {
+    if store.hashes_current() {
+        return Ok(store
+            .graphs()
+            .iter()
+            .filter_map(|(iri, entry)| Some((iri.clone(), entry.hash.clone()?)))
+            .collect());
+    }
     const HASHES: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
         PREFIX dcterms: <http://purl.org/dc/terms/>
         SELECT ?id ?hash WHERE { ?doc dcterms:identifier ?id ; pkg:contentHash ?hash }";
     let mut out = BTreeMap::new();
     if let QueryResults::Solutions(rows) =
-        query::execute(store.store(), "content hashes", HASHES, &[])?
+        query::execute(store.store()?, "content hashes", HASHES, &[])?
     {
         for row in rows {
             let row = row.map_err(|e| anyhow::anyhow!("reading content hashes: {e}"))?;
             if let (Some(Term::Literal(id)), Some(Term::Literal(hash))) =
                 (row.get("id"), row.get("hash"))
             {
-                out.insert(id.value().to_owned(), hash.value().to_owned());
+                out.insert(
+                    rdf::graph_iri(id.value()).as_str().to_owned(),
+                    hash.value().to_owned(),
+                );
             }
         }
     }
@@ -356,16 +375,31 @@ fn progress_bar(n: usize) -> ProgressBar {
     bar
 }
 
-/// A document's named graph and its quads.
-#[must_use]
-pub fn graph(doc: Document) -> Graph {
-    let iri = rdf::graph_iri(&doc.id);
-    let quads: Quads = if spans(&doc) <= MAP_AT_ONCE {
-        Box::new(rdf::quads(&doc).into_iter())
+/// A document's named graph, its quads and its kept answers.
+///
+/// # Errors
+///
+/// The kept queries fail on the document's quads.
+pub fn graph(doc: Document) -> Result<Graph> {
+    let name = rdf::graph_iri(&doc.id);
+    let hash = doc.content_hash.clone();
+    let (quads, answers): (Quads, _) = if spans(&doc) <= MAP_AT_ONCE {
+        let quads = rdf::quads(&doc);
+        let answers = cached::answers(quads.iter().cloned());
+        (Box::new(quads.into_iter()), answers)
     } else {
-        Box::new(rdf::into_parts(doc).flatten())
+        // Mapped twice, part by part, so that a huge document never holds
+        // all its quads in one vector: once for its answers, once as the
+        // store takes them.
+        let answers = cached::answers(rdf::parts(&doc).flatten());
+        (Box::new(rdf::into_parts(doc).flatten()), answers)
     };
-    (iri, quads)
+    Ok(GraphWrite {
+        name,
+        quads: Some(quads),
+        answers: Some(answers),
+        hash,
+    })
 }
 
 /// Writes documents' graphs (see [`graph`]; recognized with `registry`),
@@ -381,11 +415,22 @@ pub fn write(
     registry: &Registry,
     documents: impl IntoIterator<Item = Result<Graph>>,
 ) -> Result<()> {
+    let ontology = ontology::quads()?;
+    let base = cached::answers(ontology.iter().chain(&registry.quads).cloned());
+    // Their rows are the base's: none of their own.
+    let fixed = |name: NamedNode, quads: Vec<Quad>| -> Result<Graph> {
+        Ok(GraphWrite {
+            name,
+            quads: Some(each_once(quads)),
+            answers: Some(crate::store::answers::Answers::default()),
+            hash: None,
+        })
+    };
     let fixed: [Result<Graph>; 2] = [
-        Ok((ontology::graph(), each_once(ontology::quads()?))),
-        Ok((registry::graph(), each_once(registry.quads.clone()))),
+        fixed(ontology::graph(), ontology),
+        fixed(registry::graph(), registry.quads.clone()),
     ];
-    store.replace_graphs(fixed.into_iter().chain(documents))
+    store.replace_graphs(Some(base), fixed.into_iter().chain(documents))
 }
 
 /// Quads read from a file or built by hand may repeat one; a store's

@@ -26,7 +26,7 @@ use std::time::Instant;
 /// Store errors.
 pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
     match StoreDir::open(path, Access::Read) {
-        Ok(store) if sparql::has_documents(store.store())? => return Ok(store),
+        Ok(store) if sparql::summary(&store)?.documents > 0 => return Ok(store),
         Ok(_) | Err(StoreError::Missing { .. }) => {}
         Err(e) => return Err(e.into()),
     }
@@ -40,7 +40,7 @@ pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
     for warning in crate::recognize::recognize(&mut doc, &registry) {
         eprintln!("warning: {warning}");
     }
-    build::write(&mut store, &registry, [Ok(build::graph(doc))])?;
+    build::write(&mut store, &registry, [build::graph(doc)])?;
     Ok(store)
 }
 

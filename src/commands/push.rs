@@ -17,7 +17,7 @@ pub fn run(args: &PushArgs) -> Result<()> {
     let started = Instant::now();
     let endpoint = Endpoint::new(&args.endpoint, Duration::from_secs(args.timeout.max(1)))?;
     let store = StoreDir::open(&args.store.store, Access::Read)?;
-    let graphs = push::graphs(store.store(), &args.document)?;
+    let graphs = push::graphs(store.store()?, &args.document)?;
     let found = graphs
         .iter()
         .filter(|g| !g.ends_with("/registry") && !g.ends_with("/ontology"))
@@ -32,7 +32,7 @@ pub fn run(args: &PushArgs) -> Result<()> {
     }
     let (mut triples, mut bytes, mut retries) = (0, 0, 0);
     for graph in &graphs {
-        let (body, count) = push::ntriples(store.store(), graph)?;
+        let (body, count) = push::ntriples(store.store()?, graph)?;
         let target = push::target(graph, args.graph_prefix.as_deref());
         let url = push::graph_url(endpoint.url(), &target);
         let (_, attempts) = endpoint

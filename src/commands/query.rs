@@ -99,7 +99,7 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
         });
     }
     query::run(
-        store.store(),
+        store.store()?,
         &origin,
         &text,
         &args.param,

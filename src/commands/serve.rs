@@ -26,7 +26,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             .max(1),
         queue_wait: Duration::from_secs(args.queue_wait),
     };
-    let service = Arc::new(Service::new(store.store().clone(), limits));
+    let service = Arc::new(Service::new(store.store()?.clone(), limits));
     let server = serve::spawn(service, address, args.max_connections.max(1))
         .with_context(|| format!("cannot listen on {address}"))?;
     let url = format!("http://{address}/");

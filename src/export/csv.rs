@@ -4,11 +4,11 @@
 //! on Windows shows Chinese.
 
 use super::node_id;
+use crate::cached::{ITEMS, MENTIONED, TECHNOLOGY_LABELS};
+use crate::endpoint::Sparql;
 use crate::network::{Network, UnitMeasures, number};
-use crate::query::{self, QueryError};
+use crate::query::QueryError;
 use oxigraph::model::Term;
-use oxigraph::sparql::QueryResults;
-use oxigraph::store::Store;
 use petgraph::visit::EdgeRef;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -135,35 +135,6 @@ pub fn assignments(network: &Network, bom: bool) -> Vec<u8> {
     )
 }
 
-const ITEMS: &str = r##"
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?document ?item ?order ?number ?title ?section ?kind (COUNT(DISTINCT ?a) AS ?units)
-WHERE {
-  ?doc pkg:reports ?plan ; dcterms:identifier ?document .
-  ?item pkg:inPlan ?plan ; a ?class ; pkg:order ?order ; pkg:number ?number ; dcterms:title ?t .
-  VALUES (?class ?kind) { (pkg:KeyTask "key-task") (pkg:Safeguard "safeguard") }
-  OPTIONAL { ?item dcterms:isPartOf ?s . ?s a pkg:Section ; pkg:number ?sn ; dcterms:title ?st . }
-  OPTIONAL { ?item pkg:hasAssignment ?a }
-  BIND(STR(?t) AS ?title)
-  BIND(IF(BOUND(?sn), CONCAT(?sn, " ", STR(?st)), "") AS ?section)
-}
-GROUP BY ?document ?item ?order ?number ?title ?section ?kind
-ORDER BY ?document ?order
-"##;
-
-const TECHNOLOGIES: &str = r##"
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?item ?label
-WHERE {
-  ?item pkg:hasMention/pkg:mentionOf ?t .
-  ?t a pkg:Technology ; skos:prefLabel ?l .
-  FILTER(LANGMATCHES(LANG(?l), "zh"))
-  BIND(STR(?l) AS ?label)
-}
-"##;
-
 fn text(term: Option<&Term>) -> String {
     match term {
         Some(Term::Literal(l)) => l.value().to_owned(),
@@ -172,37 +143,45 @@ fn text(term: Option<&Term>) -> String {
     }
 }
 
-fn solutions(
-    store: &Store,
-    origin: &str,
-    sparql: &str,
-) -> Result<Vec<oxigraph::sparql::QuerySolution>, QueryError> {
-    let QueryResults::Solutions(rows) = query::execute(store, origin, sparql, &[])? else {
-        return Ok(Vec::new());
-    };
-    rows.collect::<Result<Vec<_>, _>>()
-        .map_err(|e| QueryError::Evaluation {
-            origin: origin.to_owned(),
-            message: e.to_string(),
-        })
-}
-
 /// `items.csv`: one row per item of every document (or of `document`), with
 /// its section, kind, number of units and the technologies it names.
 ///
 /// # Errors
 ///
 /// Query errors.
-pub fn items(store: &Store, document: Option<&str>, bom: bool) -> Result<Vec<u8>, QueryError> {
-    let mut technologies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for row in solutions(store, "items.csv technologies", TECHNOLOGIES)? {
-        technologies
-            .entry(text(row.get("item")))
+pub fn items(
+    source: &dyn Sparql,
+    document: Option<&str>,
+    bom: bool,
+) -> Result<Vec<u8>, QueryError> {
+    let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in source.select("items.csv technologies", TECHNOLOGY_LABELS)? {
+        labels
+            .entry(text(row.get("thing")))
             .or_default()
             .insert(text(row.get("label")));
     }
+    let mut technologies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in source.select("items.csv mentions", MENTIONED)? {
+        if let Some(names) = labels.get(&text(row.get("thing"))) {
+            technologies
+                .entry(text(row.get("item")))
+                .or_default()
+                .extend(names.iter().cloned());
+        }
+    }
+    // In document and item order, as the query's ORDER BY says (rows kept
+    // beside the store come graph by graph).
+    let mut found = source.select("items.csv", ITEMS)?;
+    let order = |row: &oxigraph::sparql::QuerySolution| {
+        (
+            text(row.get("document")),
+            text(row.get("order")).parse::<i64>().unwrap_or(0),
+        )
+    };
+    found.sort_by_cached_key(order);
     let mut rows = Vec::new();
-    for row in solutions(store, "items.csv", ITEMS)? {
+    for row in found {
         let doc = text(row.get("document"));
         if document.is_some_and(|d| d != doc) {
             continue;

@@ -8,8 +8,10 @@ pub mod csv;
 pub mod dot;
 pub mod graphml;
 pub mod rdf;
+pub mod web_annotation;
 
-use crate::store::{StoreError, write_atomically};
+use crate::fs::write_atomically;
+use crate::store::StoreError;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -84,6 +86,26 @@ impl Output {
         Ok(())
     }
 
+    /// Writes what `write` produces as it produces it, replacing a file
+    /// atomically.
+    ///
+    /// # Errors
+    ///
+    /// Write errors; a file is then unchanged.
+    pub fn write_with(
+        &self,
+        out: &mut dyn Write,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
+        match self {
+            Self::Stdout => Ok(write(out)?),
+            Self::File(path) => {
+                Ok(crate::fs::write_atomically_with(path, |w| write(w))
+                    .map_err(StoreError::from)?)
+            }
+        }
+    }
+
     /// Writes `bytes`, replacing a file atomically.
     ///
     /// # Errors
@@ -92,7 +114,7 @@ impl Output {
     pub fn write(&self, bytes: &[u8], stdout: &mut dyn Write) -> Result<(), OutputError> {
         match self {
             Self::Stdout => Ok(stdout.write_all(bytes)?),
-            Self::File(path) => Ok(write_atomically(path, bytes)?),
+            Self::File(path) => Ok(write_atomically(path, bytes).map_err(StoreError::from)?),
         }
     }
 

@@ -13,7 +13,6 @@ pub use measures::{NetworkFigures, UnitMeasures, measure, number};
 use crate::endpoint::Sparql;
 use crate::query::QueryError;
 use oxigraph::model::Term;
-use oxigraph::store::Store;
 use petgraph::graph::{NodeIndex, UnGraph};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -86,53 +85,9 @@ pub struct Network {
     pub graph: UnGraph<usize, f64>,
 }
 
-// The network comes from three plain SELECTs joined here rather than one
-// query with an OPTIONAL, string functions and ORDER BY: on a store of
-// 1,000 plans the single query took some 40 s (a left join per row and a
-// sort that re-evaluates its keys), these take about a second. Plain
-// triple patterns also keep the queries cheap on a remote endpoint.
-// DISTINCT matters: the default graph is the union of one graph per
-// document, so a unit or place described in every document comes back
-// once per document without it, and joining two of its descriptions
-// gives the square of that (a million rows at 1,000 plans): units are
-// made distinct before their names and kinds are joined.
-const ASSIGNMENTS: &str = r##"
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?plan ?item ?order ?number ?title ?kind ?unit ?label ?position ?role
-WHERE {
-  ?item pkg:inPlan ?plan ; a ?kind ; pkg:order ?order ; pkg:number ?number ; dcterms:title ?title ;
-        pkg:hasAssignment ?a .
-  VALUES ?kind { pkg:KeyTask pkg:Safeguard }
-  ?a pkg:unit ?unit ; pkg:unitLabel ?label ; pkg:position ?position ; pkg:role ?role .
-}
-"##;
-
-const PLANS: &str = r##"
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?plan ?document WHERE { ?doc pkg:reports ?plan ; dcterms:identifier ?document . }
-"##;
-
-const JURISDICTIONS: &str = r##"
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?plan ?jurisdiction
-WHERE { ?doc pkg:reports ?plan . ?plan pkg:jurisdiction ?j . ?j skos:prefLabel ?jurisdiction . }
-"##;
-
-const UNIT_NAMES: &str = r##"
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?unit ?name
-WHERE { { SELECT DISTINCT ?unit WHERE { ?unit a org:Organization } } ?unit skos:prefLabel ?name . }
-"##;
-
-const UNIT_KINDS: &str = r##"
-PREFIX org: <http://www.w3.org/ns/org#>
-SELECT DISTINCT ?unit ?kind
-WHERE { { SELECT DISTINCT ?unit WHERE { ?unit a org:Organization } } ?unit org:classification ?kind . }
-"##;
+// The five queries are in [`crate::cached`]: a build keeps their answers
+// beside the store, so that a network is built without loading it.
+use crate::cached::{ASSIGNMENTS, JURISDICTIONS, PLANS, UNIT_KINDS, UNIT_NAMES};
 
 /// Whether a language tag matches `range` as SPARQL's `LANGMATCHES` does.
 fn lang_matches(tag: &str, range: &str) -> bool {
@@ -176,15 +131,6 @@ fn by_plan(
 }
 
 impl Network {
-    /// Reads the assignments from the store and builds the network.
-    ///
-    /// # Errors
-    ///
-    /// Query errors.
-    pub fn from_store(store: &Store, options: &Options) -> Result<Self, QueryError> {
-        Self::from_sparql(store, options)
-    }
-
     /// Reads the assignments from a store or a remote endpoint and builds
     /// the network.
     ///

@@ -423,7 +423,7 @@ impl Service {
         let service = Arc::clone(self);
         let token = CancellationToken::new();
         let computed = self.on_worker(&token, move || {
-            let network = Network::from_store(&service.store, &options)
+            let network = Network::from_sparql(&service.store, &options)
                 .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
             let (mut units, figures) = network::measure(&network);
             report::rank(&mut units, sort);
