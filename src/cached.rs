@@ -640,13 +640,13 @@ pub fn summary(
             .rows
             .iter()
             .filter_map(|row| row.get(k).cloned().flatten())
-            .filter_map(|cell| match cell.term() {
+            .filter_map(|term| match term {
                 Term::Literal(l) => l.value().parse::<u64>().ok(),
                 _ => None,
             })
             .sum()
     };
-    let distinct: std::collections::BTreeSet<&Option<Cell>> =
+    let distinct: HashSet<&Option<Term>> =
         units.rows.iter().filter_map(|row| row.first()).collect();
     Ok(Some(Summary {
         documents: sum("documents"),

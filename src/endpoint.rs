@@ -139,11 +139,7 @@ impl Sparql for crate::store::StoreDir {
                 .iter()
                 .map(|v| oxigraph::sparql::Variable::new_unchecked(v.as_str()))
                 .collect();
-            for cells in &table.rows {
-                let values: Vec<Option<oxigraph::model::Term>> = cells
-                    .iter()
-                    .map(|c| c.as_ref().map(crate::store::answers::Cell::term))
-                    .collect();
+            for values in table.rows {
                 row(QuerySolution::from((variables.clone(), values)));
             }
             return Ok(());

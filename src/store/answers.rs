@@ -9,7 +9,9 @@
 //! being validated again (they came from the store).
 
 use oxigraph::model::{BlankNode, Literal, NamedNode, Term};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
 
 /// The rows one query gives on one graph (or on the registry graphs alone).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +27,89 @@ pub struct Table {
 pub struct Answers {
     /// By query text.
     pub tables: std::collections::BTreeMap<String, Table>,
+}
+
+/// The rows of one query as read back: terms, each made once from the
+/// file's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rows {
+    /// The query's variables, in its SELECT order.
+    pub variables: Vec<String>,
+    /// One row per solution; `None` where a variable is unbound.
+    pub rows: Vec<Vec<Option<Term>>>,
+}
+
+/// One graph's answers file, split by query but not parsed further: a
+/// reader parses only the tables it asks for.
+#[derive(Debug)]
+pub(super) struct Split {
+    text: String,
+    tables: BTreeMap<String, std::ops::Range<usize>>,
+}
+
+#[derive(Deserialize)]
+struct Raw<'a> {
+    #[serde(borrow)]
+    tables: BTreeMap<String, &'a RawValue>,
+}
+
+impl Split {
+    /// Splits a file's text.
+    pub(super) fn of(text: String) -> serde_json::Result<Self> {
+        let raw: Raw<'_> = serde_json::from_str(&text)?;
+        let start = text.as_ptr() as usize;
+        let tables = raw
+            .tables
+            .into_iter()
+            .map(|(query, table)| {
+                let at = table.get().as_ptr() as usize - start;
+                (query, at..at + table.get().len())
+            })
+            .collect();
+        Ok(Self { text, tables })
+    }
+
+    /// The rows of `query` in this file, if it has them.
+    pub(super) fn rows(&self, query: &str) -> serde_json::Result<Option<Rows>> {
+        let Some(range) = self.tables.get(query) else {
+            return Ok(None);
+        };
+        let table: TermTable = serde_json::from_str(&self.text[range.clone()])?;
+        Ok(Some(Rows {
+            variables: table.variables,
+            rows: table
+                .rows
+                .into_iter()
+                .map(|row| row.into_iter().map(|c| c.map(|c| c.0)).collect())
+                .collect(),
+        }))
+    }
+}
+
+#[derive(Deserialize)]
+struct TermTable {
+    variables: Vec<String>,
+    rows: Vec<Vec<Option<TermCell>>>,
+}
+
+/// A cell read straight into its term, without an owned copy of its text
+/// first.
+struct TermCell(Term);
+
+impl<'de> Deserialize<'de> for TermCell {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = TermCell;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a term as a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<TermCell, E> {
+                Ok(TermCell(term_of(s)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 /// A term as written in an answers file: a prefix saying what it is, then
@@ -54,30 +139,34 @@ impl Cell {
     /// The term back.
     #[must_use]
     pub fn term(&self) -> Term {
-        let s = self.0.as_str();
-        let Some(kind) = s.chars().next() else {
-            return Literal::new_simple_literal("").into();
-        };
-        let rest = &s[kind.len_utf8()..];
-        let split = |rest: &str| -> (String, String) {
-            rest.split_once('"').map_or_else(
-                || (String::new(), rest.to_owned()),
-                |(a, b)| (a.to_owned(), b.to_owned()),
-            )
-        };
-        match kind {
-            '<' => NamedNode::new_unchecked(rest).into(),
-            '_' => BlankNode::new_unchecked(rest).into(),
-            '@' => {
-                let (lang, value) = split(rest);
-                Literal::new_language_tagged_literal_unchecked(value, lang).into()
-            }
-            '^' => {
-                let (datatype, value) = split(rest);
-                Literal::new_typed_literal(value, NamedNode::new_unchecked(datatype)).into()
-            }
-            _ => Literal::new_simple_literal(rest).into(),
+        term_of(&self.0)
+    }
+}
+
+/// The term of a cell's text (see [`Cell`]).
+fn term_of(s: &str) -> Term {
+    let Some(kind) = s.chars().next() else {
+        return Literal::new_simple_literal("").into();
+    };
+    let rest = &s[kind.len_utf8()..];
+    let split = |rest: &str| -> (String, String) {
+        rest.split_once('"').map_or_else(
+            || (String::new(), rest.to_owned()),
+            |(a, b)| (a.to_owned(), b.to_owned()),
+        )
+    };
+    match kind {
+        '<' => NamedNode::new_unchecked(rest).into(),
+        '_' => BlankNode::new_unchecked(rest).into(),
+        '@' => {
+            let (lang, value) = split(rest);
+            Literal::new_language_tagged_literal_unchecked(value, lang).into()
         }
+        '^' => {
+            let (datatype, value) = split(rest);
+            Literal::new_typed_literal(value, NamedNode::new_unchecked(datatype)).into()
+        }
+        _ => Literal::new_simple_literal(rest).into(),
     }
 }
 
@@ -104,6 +193,8 @@ mod tests {
             let json = serde_json::to_string(&cell).expect("json");
             let back: Cell = serde_json::from_str(&json).expect("parses");
             assert_eq!(back.term(), term, "{json}");
+            let read: TermCell = serde_json::from_str(&json).expect("parses");
+            assert_eq!(read.0, term, "{json}");
         }
     }
 }

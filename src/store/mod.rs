@@ -191,10 +191,12 @@ pub struct GraphWrite<Q> {
     pub hash: Option<String>,
 }
 
-/// The kept answers of every graph, loaded once.
+/// The kept answers files of every graph (the registry's first, then
+/// each graph's in IRI order), read and split by query once; each query's
+/// rows are parsed when asked for.
 #[derive(Debug, Default)]
 struct Loaded {
-    tables: BTreeMap<String, answers::Table>,
+    files: Vec<(PathBuf, answers::Split)>,
 }
 
 /// An open store directory.
@@ -202,7 +204,7 @@ pub struct StoreDir {
     path: PathBuf,
     meta: Meta,
     backend: backend::Backend,
-    answers: OnceLock<Result<Option<Loaded>, String>>,
+    answers: OnceLock<Result<Option<Loaded>, (PathBuf, String)>>,
     // What this value created when it opened: the directory itself, and the
     // store in it (so a build that fails before its first commit can leave
     // no empty store behind).
@@ -364,23 +366,58 @@ impl StoreDir {
     /// The kept answers of `query` (its exact text) over all graphs, when
     /// every graph has them: the rows of the registry graphs, then each
     /// graph's in IRI order (a `SELECT DISTINCT` query's rows once each).
+    /// Each call parses the rows anew and hands them over.
     ///
     /// # Errors
     ///
     /// A damaged answers file.
-    pub fn kept_answers(&self, query: &str) -> Result<Option<&answers::Table>, StoreError> {
-        let loaded = self
-            .answers
-            .get_or_init(|| self.load_answers().map_err(|e| e.to_string()));
-        match loaded {
-            Ok(Some(loaded)) => Ok(loaded.tables.get(query)),
-            Ok(None) => Ok(None),
-            Err(message) => Err(StoreError::Corrupt {
-                path: self.path.join(ANSWERS_DIR),
-                store: self.path.display().to_string(),
-                message: message.clone(),
-            }),
+    pub fn kept_answers(&self, query: &str) -> Result<Option<answers::Rows>, StoreError> {
+        let loaded = self.answers.get_or_init(|| {
+            self.load_answers().map_err(|e| match e {
+                StoreError::Corrupt { path, message, .. } => (path, message),
+                other => (self.path.join(ANSWERS_DIR), other.to_string()),
+            })
+        });
+        let loaded = match loaded {
+            Ok(Some(loaded)) => loaded,
+            Ok(None) => return Ok(None),
+            Err((path, message)) => {
+                return Err(StoreError::Corrupt {
+                    path: path.clone(),
+                    store: self.path.display().to_string(),
+                    message: message.clone(),
+                });
+            }
+        };
+        use rayon::prelude::*;
+        let parsed: Vec<Option<answers::Rows>> = loaded
+            .files
+            .par_iter()
+            .map(|(path, split)| {
+                split.rows(query).map_err(|e| StoreError::Corrupt {
+                    path: path.clone(),
+                    store: self.path.display().to_string(),
+                    message: e.to_string(),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let mut all: Option<answers::Rows> = None;
+        for rows in parsed.into_iter().flatten() {
+            match &mut all {
+                None => all = Some(rows),
+                Some(all) => all.rows.extend(rows.rows),
+            }
         }
+        if let Some(all) = &mut all
+            && query.contains("SELECT DISTINCT")
+        {
+            let mut seen = std::collections::HashSet::new();
+            let keep: Vec<bool> = all.rows.iter().map(|row| seen.insert(row)).collect();
+            drop(seen);
+            let mut keep = keep.into_iter();
+            all.rows.retain(|_| keep.next().unwrap_or(true));
+        }
+        Ok(all)
     }
 
     fn load_answers(&self) -> Result<Option<Loaded>, StoreError> {
@@ -395,30 +432,11 @@ impl StoreDir {
             .chain(self.meta.graphs.values().filter_map(|g| g.answers.as_ref()))
             .collect();
         use rayon::prelude::*;
-        let parsed: Vec<Answers> = files
+        let files = files
             .par_iter()
             .map(|file| read_answers(&dir, file, &self.path))
             .collect::<Result<_, _>>()?;
-        let mut loaded = Loaded::default();
-        for answers in parsed {
-            for (query, table) in answers.tables {
-                let into = loaded
-                    .tables
-                    .entry(query)
-                    .or_insert_with(|| answers::Table {
-                        variables: table.variables.clone(),
-                        rows: Vec::new(),
-                    });
-                into.rows.extend(table.rows);
-            }
-        }
-        for (query, table) in &mut loaded.tables {
-            if query.contains("SELECT DISTINCT") {
-                let mut seen = std::collections::HashSet::new();
-                table.rows.retain(|row| seen.insert(row.clone()));
-            }
-        }
-        Ok(Some(loaded))
+        Ok(Some(Loaded { files }))
     }
 
     /// Replaces each named graph with the given one, all or nothing, and
@@ -570,7 +588,11 @@ fn write_answers(dir: &Path, answers: &Answers) -> Result<FileRef, StoreError> {
     Ok(FileRef { name, bytes })
 }
 
-fn read_answers(dir: &Path, file: &FileRef, store: &Path) -> Result<Answers, StoreError> {
+fn read_answers(
+    dir: &Path,
+    file: &FileRef,
+    store: &Path,
+) -> Result<(PathBuf, answers::Split), StoreError> {
     let path = dir.join(&file.name);
     let corrupt = |message: String| StoreError::Corrupt {
         path: path.clone(),
@@ -585,7 +607,9 @@ fn read_answers(dir: &Path, file: &FileRef, store: &Path) -> Result<Answers, Sto
             file.bytes
         )));
     }
-    serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))
+    let text = String::from_utf8(bytes).map_err(|e| corrupt(e.to_string()))?;
+    let split = answers::Split::of(text).map_err(|e| corrupt(e.to_string()))?;
+    Ok((path, split))
 }
 
 /// Reads and checks the metadata: the version and the backend first, for
