@@ -260,7 +260,9 @@ pub struct StoreArgs {
     /// Store directory.
     ///
     /// Created by `build` if absent. Defaults to `policykg-store` in the
-    /// current directory, or $POLICYKG_STORE when set.
+    /// current directory, or $POLICYKG_STORE when set. Read commands never
+    /// write a store, except that a missing default store is made with the
+    /// bundled plan in it.
     #[arg(long, env = "POLICYKG_STORE", default_value = "policykg-store")]
     pub store: PathBuf,
 }

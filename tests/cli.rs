@@ -391,8 +391,10 @@ fn list_shows_every_named_query_with_its_question() {
 
 #[test]
 fn report_works_from_a_fresh_store_and_ranks_the_industry_bureau_first() {
-    let sb = Sandbox::new();
-    let run = sb.run(&["report", "--top", "3"]).ok();
+    // No --store: the default store in the current directory, which a read
+    // command makes, with the bundled plan, when it does not exist yet.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = run_in(dir.path(), &["report", "--top", "3"]).ok();
     assert!(
         run.stderr.contains("building the bundled plan first"),
         "{}",
@@ -406,14 +408,50 @@ fn report_works_from_a_fresh_store_and_ranks_the_industry_bureau_first() {
         lines[2]
     );
     // A second run finds the store built and does not build again.
-    let again = sb.run(&["report", "--top", "3"]).ok();
+    let again = run_in(dir.path(), &["report", "--top", "3"]).ok();
     assert!(!again.stderr.contains("building"), "{}", again.stderr);
     assert_eq!(again.stdout, run.stdout);
+    // And `build` finds the bundled plan unchanged: the read built it as
+    // `build` does.
+    let build = run_in(dir.path(), &["build"]).ok();
+    assert!(
+        build.stderr.contains("built 0, 1 unchanged"),
+        "{}",
+        build.stderr
+    );
+}
+
+#[test]
+fn read_commands_never_write_a_store_the_user_named_or_that_exists() {
+    let sb = Sandbox::new();
+    for sub in [
+        &["report"][..],
+        &["network"],
+        &["export", "csv", "--table", "nodes", "--out", "-"],
+    ] {
+        let run = sb.run(sub);
+        assert_eq!(run.code, 1, "{sub:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("there is no store at") && run.stderr.contains("policykg build"),
+            "{sub:?}: {}",
+            run.stderr
+        );
+        assert!(!sb.store().exists(), "{sub:?} made the store");
+    }
+    // A store whose documents were all removed stays empty.
+    sb.run(&["build"]).ok();
+    sb.run(&["remove", "xiamen-metaverse-2022"]).ok();
+    let before = sb.dump();
+    let run = sb.run(&["report"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("holds no document"), "{}", run.stderr);
+    assert_eq!(sb.dump(), before, "the read wrote");
 }
 
 #[test]
 fn report_formats_carry_every_measure() {
     let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
     let csv_text = sb.run(&["report", "--format", "csv"]).ok().stdout;
     let (header, rows) = common::read_csv(&csv_text);
     assert_eq!(header, policykg::report::csv_columns());
@@ -460,6 +498,7 @@ fn report_formats_carry_every_measure() {
 #[test]
 fn report_html_is_one_self_contained_page() {
     let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
     let page = sb.dir.path().join("report.html");
     sb.run(&["report", "--html", page.to_str().expect("utf-8")])
         .ok();
@@ -488,6 +527,7 @@ fn report_html_is_one_self_contained_page() {
 #[test]
 fn network_prints_figures_and_communities() {
     let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
     let run = sb.run(&["network"]).ok();
     assert!(
         run.stdout.contains("units (nodes)          20"),

@@ -317,6 +317,12 @@ fn reader_fingerprint() -> Vec<u8> {
     f
 }
 
+/// The content hash a build records for the bundled plan, so that a later
+/// `build` of it finds it unchanged.
+pub(crate) fn bundled_hash() -> String {
+    content_hash(BUNDLED, &reader_fingerprint())
+}
+
 fn content_hash(bytes: &[u8], reader: &[u8]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(Sha256::digest(reader));

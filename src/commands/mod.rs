@@ -17,26 +17,41 @@ use crate::store::{Access, StoreDir, StoreError};
 use std::path::Path;
 use std::time::Instant;
 
-/// Opens the store for reading; if there is none yet (or it holds no
-/// document), builds the bundled plan into it first, so that the analysis
-/// commands work on a fresh checkout with no arguments.
+/// The store directory used when neither `--store` nor `$POLICYKG_STORE`
+/// names one.
+pub const DEFAULT_STORE: &str = "policykg-store";
+
+/// Opens the store for reading. Only the default store (`policykg-store`
+/// in the current directory, with no `$POLICYKG_STORE`), and only when it
+/// does not exist yet, is made by building the bundled plan into it, so
+/// that the analysis commands work on a fresh checkout with no arguments. A
+/// store the user named, or one that exists, is never written by a read.
 ///
 /// # Errors
 ///
-/// Store errors.
+/// Store errors; a named store that does not exist; a store that holds no
+/// document.
 pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
+    let is_default =
+        path == Path::new(DEFAULT_STORE) && std::env::var_os("POLICYKG_STORE").is_none();
     match StoreDir::open(path, Access::Read) {
         Ok(store) if sparql::summary(&store)?.documents > 0 => return Ok(store),
-        Ok(_) | Err(StoreError::Missing { .. }) => {}
+        Ok(_) => anyhow::bail!(
+            "the store at {} holds no document; build plans into it first: `policykg build FILE… --store {}`",
+            path.display(),
+            path.display()
+        ),
+        Err(StoreError::Missing { .. }) if is_default => {}
         Err(e) => return Err(e.into()),
     }
     eprintln!(
-        "the store at {} is empty: building the bundled plan first",
+        "there is no store at {} yet: building the bundled plan first",
         path.display()
     );
     let mut store = StoreDir::open(path, Access::Write)?;
     let registry = crate::registry::Registry::bundled()?;
     let mut doc = crate::document::parse(build::BUNDLED_NAME, build::BUNDLED)?;
+    doc.content_hash = Some(build::bundled_hash());
     for warning in crate::recognize::recognize(&mut doc, &registry) {
         eprintln!("warning: {warning}");
     }
