@@ -8,7 +8,8 @@ use std::path::PathBuf;
 /// Turn Chinese government action plans into a knowledge graph, and query it.
 ///
 /// Data goes to standard output; progress, warnings and the one-line summary
-/// go to standard error. Exit codes: 0 success, 1 error, 2 bad usage.
+/// go to standard error. Exit codes: 0 success, 1 error, 2 bad usage, 3
+/// `build` built the good documents but skipped some bad ones.
 #[derive(Debug, Parser)]
 #[command(name = "policykg", version, about, long_about)]
 pub struct Cli {

@@ -364,14 +364,47 @@ fn a_closed_stdout_pipe_is_not_an_error() {
 }
 
 #[test]
-fn every_subcommand_has_help() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for sub in [&["--help"][..], &["build", "--help"], &["query", "--help"]] {
-        let run = run_in(dir.path(), sub).ok();
+fn every_subcommand_has_help_that_names_each_of_its_options() {
+    use clap::CommandFactory;
+    fn visit(command: &clap::Command, path: &mut Vec<String>, seen: &mut Vec<String>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let run = run_in(dir.path(), &args).ok();
+        let usage = format!(
+            "Usage: policykg{}",
+            path.iter().map(|p| format!(" {p}")).collect::<String>()
+        );
+        assert!(run.stdout.contains(&usage), "{args:?}: {}", run.stdout);
+        for arg in command.get_arguments() {
+            if let Some(long) = arg.get_long() {
+                assert!(
+                    run.stdout.contains(&format!("--{long}")),
+                    "{args:?} does not show --{long}: {}",
+                    run.stdout
+                );
+            }
+        }
+        seen.push(path.join(" "));
+        for sub in command.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            path.push(sub.get_name().to_owned());
+            visit(sub, path, seen);
+            path.pop();
+        }
+    }
+    let mut seen = Vec::new();
+    visit(&policykg::cli::Cli::command(), &mut Vec::new(), &mut seen);
+    // The top level, ten subcommands and export's four formats (src/cli.rs).
+    assert_eq!(seen.len(), 15, "{seen:?}");
+    let top = run_in(tempfile::tempdir().expect("temp dir").path(), &["--help"]).ok();
+    for code in ["0 success", "1 error", "2 bad usage", "3"] {
         assert!(
-            run.stdout.contains("--store") || sub.len() == 1,
-            "{}",
-            run.stdout
+            top.stdout.contains(code),
+            "exit code {code}: {}",
+            top.stdout
         );
     }
 }
