@@ -2,10 +2,10 @@
 //! and the ontology.
 //!
 //! Two backends sit behind this module, one file each, chosen at build time
-//! (the `cfg` on their `mod` lines below). The default, [`memory`], keeps
+//! (the `cfg` on their `mod` lines below). The default, `memory`, keeps
 //! each graph as a sorted N-Quads file (pure Rust, diffable) and loads them
 //! into Oxigraph's in-memory store only when a query needs the store. With
-//! the `rocksdb` feature, [`rocksdb`] keeps Oxigraph's RocksDB store.
+//! the `rocksdb` feature, `rocksdb` keeps Oxigraph's RocksDB store.
 //!
 //! Beside the graphs, each write keeps the [`answers`] some fixed queries
 //! give on each graph, so that the reads that need only those (report,
