@@ -53,20 +53,20 @@ pub struct ServeArgs {
     pub bind: std::net::SocketAddr,
 
     /// Stop a query (or report) after this many seconds and answer 503.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = at_least_one)]
     pub timeout: u64,
 
     /// Refuse results with more rows (or triples) than this (422).
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = at_least_one_usize)]
     pub max_rows: usize,
 
     /// Refuse request bodies (and query strings) larger than this, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = at_least_one_usize)]
     pub max_request_bytes: usize,
 
     /// Queries evaluated at once (default: the number of cores); others
     /// wait for a free worker.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one_usize)]
     pub workers: Option<usize>,
 
     /// How long a request waits for a free worker before a 503.
@@ -74,7 +74,7 @@ pub struct ServeArgs {
     pub queue_wait: u64,
 
     /// Open connections served at once; more wait to be accepted.
-    #[arg(long, value_name = "N", default_value_t = 128)]
+    #[arg(long, value_name = "N", default_value_t = 128, value_parser = at_least_one_usize)]
     pub max_connections: usize,
 
     #[command(flatten)]
@@ -474,4 +474,18 @@ mod tests {
         assert_eq!(parse_param("unit=a=b"), Ok(("unit".into(), "a=b".into())));
         assert!(parse_param("unit").is_err());
     }
+}
+
+/// A count or a number of seconds where 0 means nothing (a server with no
+/// worker, a limit of no seconds): refused at parse time.
+fn at_least_one(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("0 is not allowed here; give 1 or more".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn at_least_one_usize(text: &str) -> Result<usize, String> {
+    at_least_one(text).and_then(|n| usize::try_from(n).map_err(|e| e.to_string()))
 }

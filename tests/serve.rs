@@ -16,13 +16,21 @@ use std::time::Duration;
 struct Server {
     child: Child,
     url: String,
+    /// What serve printed before it said where it listens.
+    notes: Vec<String>,
 }
 
 impl Server {
     fn start(sandbox: &Sandbox, extra: &[&str]) -> Self {
         let store = sandbox.store();
         let mut child = Command::new(env!("CARGO_BIN_EXE_policykg"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--store"])
+            .arg("serve")
+            .args(if extra.contains(&"--bind") {
+                &[][..]
+            } else {
+                &["--bind", "127.0.0.1:0"][..]
+            })
+            .arg("--store")
             .arg(&store)
             .args(extra)
             .stderr(Stdio::piped())
@@ -31,6 +39,7 @@ impl Server {
             .expect("starts policykg serve");
         let stderr = child.stderr.take().expect("stderr");
         let mut lines = BufReader::new(stderr).lines();
+        let mut notes = Vec::new();
         let url = loop {
             let line = lines
                 .next()
@@ -41,8 +50,9 @@ impl Server {
             {
                 break rest.split_whitespace().next().expect("url").to_owned();
             }
+            notes.push(line);
         };
-        Self { child, url }
+        Self { child, url, notes }
     }
 
     fn request(&self, method: Method, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
@@ -418,4 +428,46 @@ fn a_flood_queues_or_gets_503_and_the_server_stays_up() {
         std::thread::sleep(Duration::from_millis(100));
     }
     eprintln!("worker freed after {:?}", started.elapsed());
+}
+
+#[test]
+fn bad_percent_encoding_is_refused_and_zero_workers_or_a_wide_bind_are_spoken_of() {
+    let sandbox = built();
+    let server = Server::start(&sandbox, &[]);
+    assert!(
+        server.notes.iter().all(|n| !n.contains("warning")),
+        "{:?}",
+        server.notes
+    );
+    // %FF is no UTF-8: a 400 naming the text, not a query with U+FFFD in it.
+    let get = server.get("/sparql?query=SELECT%20%FF", "text/csv");
+    assert_eq!(get.status, StatusCode::BAD_REQUEST, "{}", get.text);
+    assert!(
+        get.text.contains("not percent-encoded UTF-8"),
+        "{}",
+        get.text
+    );
+    let form = server.request(
+        Method::POST,
+        "/sparql",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        "query=ASK%7B%7D&x=%C3",
+    );
+    assert_eq!(form.status, StatusCode::BAD_REQUEST, "{}", form.text);
+    // A valid encoding still works.
+    let ok = server.get("/sparql?query=ASK%7B%7D", "application/sparql-results+json");
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    drop(server);
+    let zero = sandbox.run(&["serve", "--workers", "0"]);
+    assert_eq!(zero.code, 2, "{}", zero.stderr);
+    assert!(zero.stderr.contains("0 is not allowed"), "{}", zero.stderr);
+    // Beyond loopback: a warning (port 0, so nothing else is disturbed).
+    let wide = Server::start(&sandbox, &["--bind", "0.0.0.0:0"]);
+    assert!(
+        wide.notes
+            .iter()
+            .any(|n| n.contains("warning: listening on 0.0.0.0")),
+        "{:?}",
+        wide.notes
+    );
 }

@@ -218,10 +218,7 @@ impl Service {
             match media.as_str() {
                 "application/sparql-query" => Some(body),
                 "application/x-www-form-urlencoded" => {
-                    params.extend(
-                        form_urlencoded::parse(body.as_bytes())
-                            .map(|(k, v)| (k.into_owned(), v.into_owned())),
-                    );
+                    params.extend(form_params(&body)?);
                     None
                 }
                 "application/sparql-update" => {
@@ -470,9 +467,7 @@ impl Service {
                 ),
             ));
         }
-        Ok(form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect())
+        form_params(query)
     }
 
     fn body(&self, request: &mut Request<Body>) -> Result<String, Failure> {
@@ -836,4 +831,30 @@ pub fn spawn(
         .with_max_concurrent_connections(max_connections)
         .spawn()
         .map(|server| move || server.join())
+}
+
+/// The pairs of an `application/x-www-form-urlencoded` text (a query string
+/// or a form body). Unlike a lossy decoder, percent-encoded bytes that are
+/// not UTF-8 (`%FF`) are an error, not U+FFFD: the query would not be the
+/// one the client sent.
+fn form_params(text: &str) -> Result<Vec<(String, String)>, Failure> {
+    let decode = |part: &str| -> Result<String, Failure> {
+        let spaced = part.replace('+', " ");
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8()
+            .map(std::borrow::Cow::into_owned)
+            .map_err(|_| {
+                let shown: String = part.chars().take(60).collect();
+                Failure::bad_request(format!(
+                    "`{shown}` is not percent-encoded UTF-8; encode the text as UTF-8 before percent-encoding it (RFC 3986)"
+                ))
+            })
+    };
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(key)?, decode(value)?))
+        })
+        .collect()
 }
