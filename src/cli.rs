@@ -180,8 +180,9 @@ pub struct ExportCsvArgs {
     #[arg(long, value_parser = ["nodes", "edges", "assignments", "items"])]
     pub table: Option<String>,
 
-    /// Start each file with a UTF-8 byte-order mark, so that Excel on
-    /// Windows shows Chinese correctly.
+    /// For Excel: start each file with a UTF-8 byte-order mark, so that
+    /// Excel on Windows shows Chinese correctly, and put a `'` before any
+    /// text cell that Excel would run as a formula (`=`, `+`, `-`, `@`).
     #[arg(long)]
     pub excel: bool,
 

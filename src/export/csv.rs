@@ -18,18 +18,38 @@ pub const TABLES: &[&str] = &["nodes", "edges", "assignments", "items"];
 /// UTF-8 byte-order mark.
 const BOM: &str = "\u{feff}";
 
-fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>, bom: bool) -> Vec<u8> {
+/// Writes a table; for Excel (`excel`: with a byte-order mark) each text
+/// cell that a spreadsheet would take for a formula is guarded.
+fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>, excel: bool) -> Vec<u8> {
+    let bom = excel;
     let mut w = ::csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
     let _ = w.write_record(header);
     for row in rows {
-        let _ = w.write_record(&row);
+        if excel {
+            let _ = w.write_record(row.iter().map(|cell| guard_formula(cell).into_owned()));
+        } else {
+            let _ = w.write_record(&row);
+        }
     }
     let body = w.into_inner().unwrap_or_default();
     if bom {
         [BOM.as_bytes(), &body].concat()
     } else {
         body
+    }
+}
+
+/// A cell that starts as a formula would (`=`, `+`, `-`, `@`, a tab or a
+/// carriage return), and is not a number, gets a leading `'`, as OWASP
+/// advises against CSV injection: a unit named `=HYPERLINK(…)` in a plan
+/// stays text in Excel. Numbers (`-0.5`) are left as they are.
+fn guard_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.trim().parse::<f64>().is_err() {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
     }
 }
 
@@ -215,4 +235,29 @@ pub fn items(
         rows,
         bom,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_guarded_for_excel_only() {
+        let rows = vec![vec![
+            "=HYPERLINK(\"http://example.com\")".to_owned(),
+            "@SUM(A1)".to_owned(),
+            "+1+2".to_owned(),
+            "-0.5".to_owned(),
+            "市工信局".to_owned(),
+        ]];
+        let excel = String::from_utf8(table(&["a", "b", "c", "d", "e"], rows.clone(), true))
+            .expect("utf-8");
+        assert_eq!(
+            excel.trim_start_matches(BOM).lines().nth(1),
+            Some("\"'=HYPERLINK(\"\"http://example.com\"\")\",'@SUM(A1),'+1+2,-0.5,市工信局")
+        );
+        let plain = String::from_utf8(table(&["a", "b", "c", "d", "e"], rows, false))
+            .expect("utf-8");
+        assert!(plain.contains("\"=HYPERLINK("), "{plain}");
+    }
 }
