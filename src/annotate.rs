@@ -641,6 +641,18 @@ fn trimmed_end(text: &str) -> usize {
         .len()
 }
 
+/// A name without control characters and invisible formatting ones
+/// (zero-width spaces and joiners, direction marks, soft hyphens, the
+/// byte-order mark), so that 市工信局 and 市工信局\u{200b} are one unit.
+fn without_invisibles(name: &str) -> String {
+    name.chars()
+        .filter(|&c| {
+            !c.is_control()
+                && !matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+        })
+        .collect()
+}
+
 fn is_pad(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}'
 }
@@ -1021,7 +1033,7 @@ fn names_to_units(text: &str, names: &[Named]) -> (Vec<Unit>, bool) {
         etc |= more;
         let e = s + label_end;
         let (s, e) = trim_range(text, s, e);
-        let label = text[s..e].to_owned();
+        let label = without_invisibles(&text[s..e]);
         // One character is no organisation's name (a list cut short: `区`).
         if label.chars().count() < 2 {
             continue;
@@ -1357,6 +1369,17 @@ mod tests {
     }
 
     use Role::{Lead, Responsible as R, Support};
+
+    #[test]
+    fn invisible_and_control_characters_are_not_part_of_a_name() {
+        assert_eq!(
+            roles(
+                "任务。（责任单位：市科技局\u{200b}、市\u{200d}工信局\u{7}、市发改委）",
+                false
+            ),
+            names(&[("市科技局", R), ("市工信局", R), ("市发改委", R)])
+        );
+    }
 
     #[test]
     fn plain_responsibility_list_is_jointly_responsible() {

@@ -27,13 +27,25 @@ impl Table {
     }
 
     /// Writes the table: header, a rule, then rows, columns padded to their
-    /// widest cell; line breaks inside cells are shown as spaces.
+    /// widest cell; line breaks inside cells are shown as spaces, other
+    /// control characters escaped (`\u{1b}`), so that text from a plan
+    /// cannot move the cursor or recolour a terminal.
     ///
     /// # Errors
     ///
     /// Write errors.
     pub fn write(&self, out: &mut dyn Write) -> io::Result<()> {
-        let clean = |s: &str| s.replace(['\n', '\r', '\t'], " ");
+        let clean = |s: &str| -> String {
+            let mut out = String::with_capacity(s.len());
+            for c in s.chars() {
+                match c {
+                    '\n' | '\r' | '\t' => out.push(' '),
+                    c if c.is_control() => out.extend(c.escape_unicode()),
+                    c => out.push(c),
+                }
+            }
+            out
+        };
         let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate() {
@@ -69,6 +81,16 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        let mut t = Table::new(vec!["title".into()]);
+        t.push(vec!["\u{1b}[31m红\u{7}".into()]);
+        let mut out = Vec::new();
+        t.write(&mut out).expect("writes");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(text.lines().nth(2), Some("\\u{1b}[31m红\\u{7}"));
+    }
 
     #[test]
     fn chinese_cells_align_by_display_width() {

@@ -256,8 +256,8 @@ mod tests {
             excel.trim_start_matches(BOM).lines().nth(1),
             Some("\"'=HYPERLINK(\"\"http://example.com\"\")\",'@SUM(A1),'+1+2,-0.5,市工信局")
         );
-        let plain = String::from_utf8(table(&["a", "b", "c", "d", "e"], rows, false))
-            .expect("utf-8");
+        let plain =
+            String::from_utf8(table(&["a", "b", "c", "d", "e"], rows, false)).expect("utf-8");
         assert!(plain.contains("\"=HYPERLINK("), "{plain}");
     }
 }
