@@ -109,6 +109,19 @@ pub enum QueryError {
     /// A parameter is missing or unknown.
     #[error("{0}")]
     Params(String),
+    /// The query nests deeper, or chains more operators, than evaluation
+    /// can take without exhausting a thread's stack.
+    #[error(
+        "{origin}: the query {what}; this tool takes at most {limit}: flatten it or split it into several queries"
+    )]
+    TooComplex {
+        /// Where the query came from.
+        origin: String,
+        /// What is too much, as a phrase.
+        what: String,
+        /// The bound.
+        limit: usize,
+    },
     /// The query ran past its time limit and was stopped.
     #[error(
         "{origin}: the query ran longer than --timeout {seconds} s and was stopped; narrow it (a LIMIT, a more specific pattern) or raise --timeout (0 for no limit)"
@@ -141,6 +154,119 @@ impl QueryError {
             message: error.to_string(),
         }
     }
+}
+
+/// The stack of a thread that evaluates queries (the command line's and
+/// each server worker's): enough for a query at the bounds below, with
+/// room to spare. Only the pages touched are used.
+pub const STACK_BYTES: usize = 256 << 20;
+
+/// The deepest nesting of brackets (`{`, `(`, `[`) a query may have.
+pub const MAX_NESTING: usize = 256;
+
+/// The most operators (`UNION`, path steps `/` `|` `^`, `&&`, `||`,
+/// arithmetic) a query may chain: each is a level of the parsed query.
+pub const MAX_OPERATORS: usize = 4096;
+
+/// Refuses, before it is parsed, a query that nests brackets deeper than
+/// [`MAX_NESTING`] or holds more than [`MAX_OPERATORS`] operators: parsing
+/// and evaluating such a query recurse once per level and would overflow
+/// the stack (1,000 nested groups, a 5,000-branch UNION or a 10,000-step
+/// path did). The scan is lexical: strings, IRIs and comments are skipped.
+///
+/// # Errors
+///
+/// [`QueryError::TooComplex`].
+pub fn check_size(origin: &str, sparql: &str) -> Result<(), QueryError> {
+    let (depth, operators) = measure(sparql);
+    let too = |what: String, limit: usize| QueryError::TooComplex {
+        origin: origin.to_owned(),
+        what,
+        limit,
+    };
+    if depth > MAX_NESTING {
+        return Err(too(
+            format!("nests brackets {depth} levels deep"),
+            MAX_NESTING,
+        ));
+    }
+    if operators > MAX_OPERATORS {
+        return Err(too(
+            format!("chains {operators} operators (UNION, path steps, && || + - * /)"),
+            MAX_OPERATORS,
+        ));
+    }
+    Ok(())
+}
+
+/// The deepest bracket nesting and the number of operators of a query
+/// text, outside strings, IRIs and comments.
+fn measure(sparql: &str) -> (usize, usize) {
+    let chars: Vec<char> = sparql.chars().collect();
+    let (mut depth, mut deepest, mut operators) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '#' => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '"' | '\'' => {
+                let long = chars.get(i + 1) == Some(&c) && chars.get(i + 2) == Some(&c);
+                i += if long { 3 } else { 1 };
+                while i < chars.len() {
+                    if chars[i] == '\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if chars[i] == c
+                        && (!long || (chars.get(i + 1) == Some(&c) && chars.get(i + 2) == Some(&c)))
+                    {
+                        i += if long { 2 } else { 0 };
+                        break;
+                    }
+                    if !long && chars[i] == '\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            '<' => {
+                // An IRI runs to `>` with none of these inside; else `<` is
+                // the comparison.
+                let end = chars[i + 1..]
+                    .iter()
+                    .position(|&d| d == '>' || d.is_whitespace() || "<\"{}|^`".contains(d));
+                if let Some(n) = end
+                    && chars[i + 1 + n] == '>'
+                {
+                    i += n + 1;
+                }
+            }
+            '{' | '(' | '[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' | ')' | ']' => depth = depth.saturating_sub(1),
+            '/' | '|' | '^' | '&' | '+' | '-' | '*' => operators += 1,
+            'u' | 'U' => {
+                let word: String = chars[i..chars.len().min(i + 5)].iter().collect();
+                let before = i.checked_sub(1).map(|j| chars[j]);
+                let after = chars.get(i + 5);
+                if word.eq_ignore_ascii_case("union")
+                    && !before.is_some_and(|b| b.is_alphanumeric() || "_?$:".contains(b))
+                    && !after.is_some_and(|a| a.is_alphanumeric() || *a == '_' || *a == ':')
+                {
+                    operators += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (deepest, operators)
 }
 
 /// The variable a `--param NAME=…` binds.
@@ -268,6 +394,7 @@ pub fn execute_in_graph(
     sparql: &str,
     graph: &oxigraph::model::NamedNode,
 ) -> Result<QueryResults<'static>, QueryError> {
+    check_size(origin, sparql)?;
     let mut prepared = SparqlEvaluator::new()
         .parse_query(sparql)
         .map_err(|e| QueryError::syntax(origin, sparql, &e))?;
@@ -292,6 +419,7 @@ fn prepare(
 ) -> Result<QueryResults<'static>, QueryError> {
     // Oxigraph's HTTP client is not compiled in, so a SERVICE clause cannot
     // make this process call out.
+    check_size(origin, sparql)?;
     let mut evaluator = SparqlEvaluator::new();
     if let Some(token) = token {
         evaluator = evaluator.with_cancellation_token(token);

@@ -933,3 +933,29 @@ fn build_counts_the_suspects_of_a_document_in_one_warning() {
     assert!(warnings[0].contains("2 places"), "{}", warnings[0]);
     assert!(warnings[0].contains("policykg check"), "{}", warnings[0]);
 }
+
+#[test]
+fn a_query_too_deep_to_evaluate_is_refused_with_the_bound_not_a_crash() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    // 1,000 nested groups aborted the process (stack overflow, exit 134).
+    let deep = format!(
+        "SELECT * WHERE {}?s ?p ?o{}",
+        "{".repeat(1000),
+        "}".repeat(1000)
+    );
+    let run = sb.run(&["query", &deep]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nests brackets 1000 levels deep") && run.stderr.contains("256"),
+        "{}",
+        run.stderr
+    );
+    // At the bound it runs (policykg::query::MAX_NESTING).
+    let at = format!(
+        "SELECT * WHERE {}?s ?p ?o{} LIMIT 1",
+        "{".repeat(256),
+        "}".repeat(256)
+    );
+    sb.run(&["query", &at]).ok();
+}

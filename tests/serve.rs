@@ -298,6 +298,30 @@ fn the_endpoint_is_read_only_and_makes_no_outbound_calls() {
     let reply = server.get(&format!("/sparql?query={}", encode(&federated)), "*/*");
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text);
     assert!(reply.text.contains("SERVICE"), "{}", reply.text);
+    // Inside EXISTS, NOT EXISTS and a BIND too: these got 200 with a wrong
+    // answer (the refused call read as "does not exist").
+    for hidden in [
+        format!(
+            "ASK {{ ?s ?p ?o FILTER EXISTS {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }} }}"
+        ),
+        format!(
+            "ASK {{ ?s ?p ?o FILTER NOT EXISTS {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }} }}"
+        ),
+        format!(
+            "SELECT ?e WHERE {{ ?s ?p ?o BIND(EXISTS {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }} AS ?e) }} LIMIT 1"
+        ),
+        format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} ORDER BY (IF(EXISTS {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}, 1, 0))"
+        ),
+    ] {
+        let reply = server.get(&format!("/sparql?query={}", encode(&hidden)), "*/*");
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{hidden}: {}",
+            reply.text
+        );
+    }
     assert!(
         listener.accept().is_err(),
         "no connection reached the SERVICE address"
@@ -470,4 +494,60 @@ fn bad_percent_encoding_is_refused_and_zero_workers_or_a_wide_bind_are_spoken_of
         "{:?}",
         wide.notes
     );
+}
+
+#[test]
+fn deep_or_long_queries_get_a_400_or_an_answer_and_never_take_the_server_down() {
+    let sandbox = built();
+    let server = Server::start(&sandbox, &["--timeout", "30"]);
+    let ask = |query: String| {
+        server.request(
+            Method::POST,
+            "/sparql",
+            &[
+                ("content-type", "application/sparql-query"),
+                ("accept", "text/csv"),
+            ],
+            &query,
+        )
+    };
+    // Over the bounds of policykg::query::check_size (256 levels, 4,096
+    // operators): refused before parsing. 1,000 nested groups aborted the
+    // whole process before the bound.
+    let deep = ask(format!(
+        "SELECT * WHERE {}?s ?p ?o{}",
+        "{".repeat(1000),
+        "}".repeat(1000)
+    ));
+    assert_eq!(deep.status, StatusCode::BAD_REQUEST, "{}", deep.text);
+    assert!(deep.text.contains("1000 levels deep"), "{}", deep.text);
+    let parens = ask(format!(
+        "ASK {{ ?s ?p ?o FILTER({}?o{}) }}",
+        "(".repeat(1000),
+        ")".repeat(1000)
+    ));
+    assert_eq!(parens.status, StatusCode::BAD_REQUEST, "{}", parens.text);
+    let union = ask(format!(
+        "SELECT * WHERE {{ {} }} LIMIT 1",
+        vec!["{ ?s ?p ?o }"; 5000].join(" UNION ")
+    ));
+    assert_eq!(union.status, StatusCode::BAD_REQUEST, "{}", union.text);
+    // At the bounds: evaluated on a worker whose stack takes them.
+    let at = ask(format!(
+        "SELECT * WHERE {}?s ?p ?o{} LIMIT 1",
+        "{".repeat(256),
+        "}".repeat(256)
+    ));
+    assert_eq!(at.status, StatusCode::OK, "{}", at.text);
+    let long = ask(format!(
+        "SELECT * WHERE {{ {} }} LIMIT 1",
+        vec!["{ ?s ?p ?o }"; 4000].join(" UNION ")
+    ));
+    assert_eq!(long.status, StatusCode::OK, "{}", long.text);
+    // Still up.
+    let after = server.get(
+        &format!("/sparql?query={}", encode(COUNT_UNITS)),
+        "text/csv",
+    );
+    assert_eq!(after.status, StatusCode::OK, "{}", after.text);
 }
