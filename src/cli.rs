@@ -287,6 +287,11 @@ pub struct BuildArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Let a file replace a document of the same id that was built from
+    /// another file (by default that is refused, naming both files).
+    #[arg(long)]
+    pub replace: bool,
+
     #[command(flatten)]
     pub store: StoreArgs,
 }

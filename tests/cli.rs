@@ -959,3 +959,37 @@ fn a_query_too_deep_to_evaluate_is_refused_with_the_bound_not_a_crash() {
     );
     sb.run(&["query", &at]).ok();
 }
+
+#[test]
+fn a_file_does_not_silently_replace_a_document_of_the_same_id_from_another_file() {
+    let sb = Sandbox::new();
+    let xiamen = std::fs::read(common::repo_file("data/plans/xiamen-metaverse-2022.md"))
+        .expect("bundled plan");
+    let first = sb.file("corp/2022/plan.md", &xiamen);
+    let other = std::fs::read(common::repo_file(
+        "tests/corpus/04-shanghai-basic-research-2025.md",
+    ))
+    .expect("corpus plan");
+    let second = sb.file("corp/2023/plan.md", &other);
+    sb.run(&["build", first.to_str().expect("utf-8")]).ok();
+    let before = sb.dump();
+    let clash = sb.run(&["build", second.to_str().expect("utf-8")]);
+    assert_eq!(clash.code, 1, "{}", clash.stderr);
+    assert!(
+        clash
+            .stderr
+            .contains("corp/2023/plan.md would replace document `plan`")
+            && clash.stderr.contains("corp/2022/plan.md")
+            && clash.stderr.contains("--replace"),
+        "{}",
+        clash.stderr
+    );
+    assert_eq!(sb.dump(), before, "the store is unchanged");
+    // The same file by another path is the same document.
+    let again = sb.run(&["build", "corp/2022/../2022/plan.md"]).ok();
+    assert!(again.stderr.contains("1 unchanged"), "{}", again.stderr);
+    // Asked for, it replaces.
+    sb.run(&["build", second.to_str().expect("utf-8"), "--replace"])
+        .ok();
+    assert_ne!(sb.dump(), before);
+}

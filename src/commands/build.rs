@@ -73,6 +73,11 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
         Some(s) => stored_hashes(s)?,
         None => BTreeMap::new(),
     };
+    if let Some(store) = &store
+        && !args.replace
+    {
+        check_same_sources(store, &inputs)?;
+    }
 
     let progress = progress_bar(inputs.len());
     let mut intake = Intake {
@@ -292,7 +297,10 @@ fn read_one(
             }
             notes.extend(recognize::recognize(&mut doc, registry));
             match graph(doc) {
-                Ok(graph) => Outcome::Parsed(Box::new(graph), notes),
+                Ok(mut graph) => {
+                    graph.source = input.path.as_deref().and_then(source_of);
+                    Outcome::Parsed(Box::new(graph), notes)
+                }
                 Err(error) => Outcome::Failed {
                     error,
                     not_a_plan: false,
@@ -405,6 +413,7 @@ pub fn graph(doc: Document) -> Result<Graph> {
         quads: Some(quads),
         answers: Some(answers),
         hash,
+        source: None,
     })
 }
 
@@ -430,6 +439,7 @@ pub fn write(
             quads: Some(each_once(quads)),
             answers: Some(crate::store::answers::Answers::default()),
             hash: None,
+            source: None,
         })
     };
     let fixed: [Result<Graph>; 2] = [
@@ -444,6 +454,47 @@ pub fn write(
 fn each_once(quads: Vec<Quad>) -> Quads {
     let mut seen = HashSet::with_capacity(quads.len());
     Box::new(quads.into_iter().filter(move |q| seen.insert(q.clone())))
+}
+
+/// The file a document is built from, as the store records it: its
+/// canonical path, so that `plans/a.md` and `./plans/a.md` are one file.
+fn source_of(path: &Path) -> Option<String> {
+    std::fs::canonicalize(path)
+        .ok()
+        .map(|p| p.display().to_string())
+}
+
+/// A file whose document id is already in the store, built from another
+/// file (`corp/2023/plan.md` after `corp/2022/plan.md`, both `plan`),
+/// would silently replace that document: refuse, naming both, unless
+/// `--replace` says so.
+fn check_same_sources(store: &StoreDir, inputs: &[Input]) -> Result<()> {
+    let clashes: Vec<String> = inputs
+        .iter()
+        .filter_map(|input| {
+            let path = input.path.as_deref()?;
+            let id = document::document_id(&input.name);
+            let entry = store.graphs().get(rdf::graph_iri(&id).as_str())?;
+            let before = entry.source.as_deref()?;
+            let now = source_of(path)?;
+            (before != now).then(|| {
+                format!(
+                    "{} would replace document `{id}`, built from {before}",
+                    input.name
+                )
+            })
+        })
+        .collect();
+    if let Some(first) = clashes.first() {
+        let more = match clashes.len() {
+            1 => String::new(),
+            n => format!(" (and {} more like it)", n - 1),
+        };
+        bail!(
+            "{first}{more}; rename the file, build it into another --store, or give --replace to replace the document"
+        );
+    }
+    Ok(())
 }
 
 /// Two files with the same name in different directories would be one

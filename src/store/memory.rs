@@ -188,6 +188,7 @@ fn write_graph(
     Ok(GraphEntry {
         quads: lines.len() as u64,
         hash: None,
+        source: None,
         file: Some(FileRef {
             name: file,
             bytes: bytes as u64,

@@ -26,6 +26,10 @@ pub struct GraphEntry {
     /// unchanged document is not rebuilt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
+    /// The file it was built from (documents only; its canonical path), so
+    /// that another file with the same document id is not taken for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Its quads as sorted N-Quads (default backend).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<FileRef>,

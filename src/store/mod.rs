@@ -189,6 +189,8 @@ pub struct GraphWrite<Q> {
     pub answers: Option<Answers>,
     /// The hash of what it was built from (a document's file and reader).
     pub hash: Option<String>,
+    /// The file it was built from, if any (see [`GraphEntry::source`]).
+    pub source: Option<String>,
 }
 
 /// The kept answers files of every graph (the registry's first, then
@@ -465,6 +467,19 @@ impl StoreDir {
             meta.base_answers = Some(write_answers(&answers_dir, base)?);
         }
         let mut written: Vec<(String, GraphEntry)> = Vec::new();
+        // The backends keep what they need of each graph; its source file
+        // is the metadata's alone.
+        let sources: std::cell::RefCell<BTreeMap<String, String>> = Default::default();
+        let graphs = graphs.into_iter().map(|graph| {
+            graph.map(|mut graph| {
+                if let Some(source) = graph.source.take() {
+                    sources
+                        .borrow_mut()
+                        .insert(graph.name.as_str().to_owned(), source);
+                }
+                graph
+            })
+        });
         let result = self.backend.write(
             &self.path,
             &self.meta,
@@ -475,6 +490,9 @@ impl StoreDir {
                     .transpose()?;
                 entry.answers = kept;
                 entry.hash = hash;
+                if let Some(source) = sources.borrow_mut().remove(name.as_str()) {
+                    entry.source = Some(source);
+                }
                 written.push((name.as_str().to_owned(), entry.clone()));
                 Ok(())
             },
