@@ -666,28 +666,64 @@ fn inner_range(text: &str, open: usize, close: usize) -> (usize, usize) {
 
 /// Top-level bracket groups as (start, end) byte ranges, brackets included.
 /// `（` may close with `)` and `(` with `）`: extracted text mixes them.
+/// Brackets are matched innermost first, so a stray opening bracket earlier
+/// in the text (`推进产业（发展。…（责任单位：…）`) is left unmatched
+/// instead of swallowing the list after it (see [`unclosed`]); a doubled
+/// bracket (`（（责任单位：…））`) gives the inner group.
 fn bracket_groups(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
+    let (pairs, _) = match_brackets(text);
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut reach = 0;
+    for &(start, end) in &pairs {
+        if start >= reach {
+            out.push((start, end));
+            reach = end;
+        }
+    }
+    for group in &mut out {
+        // Unwrap `（（…））`: the outer pair holds nothing but the inner.
+        while let Some(&inner) = pairs.iter().find(|&&(s, e)| {
+            let (open, close) = *group;
+            s > open
+                && e < close
+                && text[open..s].chars().count() == 1
+                && text[e..close].chars().count() == 1
+        }) {
+            *group = inner;
+        }
+    }
+    out
+}
+
+/// Matched bracket pairs, sorted by start (outer before inner), and the
+/// opening brackets that never close.
+fn match_brackets(text: &str) -> (Vec<(usize, usize)>, Vec<usize>) {
+    let mut open: Vec<usize> = Vec::new();
+    let mut pairs = Vec::new();
     for (i, c) in text.char_indices() {
         match c {
-            '（' | '(' | '【' | '[' | '〔' | '［' => {
-                if depth == 0 {
-                    start = i;
-                }
-                depth += 1;
-            }
-            '）' | ')' | '】' | ']' | '〕' | '］' if depth > 0 => {
-                depth -= 1;
-                if depth == 0 {
-                    out.push((start, i + c.len_utf8()));
+            '（' | '(' | '【' | '[' | '〔' | '［' => open.push(i),
+            '）' | ')' | '】' | ']' | '〕' | '］' => {
+                if let Some(start) = open.pop() {
+                    pairs.push((start, i + c.len_utf8()));
                 }
             }
             _ => {}
         }
     }
-    out
+    pairs.sort_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
+    (pairs, open)
+}
+
+/// The byte offsets of opening brackets that never close, when a
+/// bracket group follows them: a list that a stray bracket would have hidden,
+/// read as if the stray bracket were not there, which a reader should check.
+#[must_use]
+pub fn unclosed(text: &str) -> Vec<usize> {
+    let (pairs, open) = match_brackets(text);
+    open.into_iter()
+        .filter(|&at| pairs.iter().any(|&(s, _)| s > at))
+        .collect()
 }
 
 /// Splits `text[start..end]` at top-level separators in `seps`, returning
@@ -1369,6 +1405,24 @@ mod tests {
     }
 
     use Role::{Lead, Responsible as R, Support};
+
+    #[test]
+    fn a_stray_bracket_does_not_hide_the_list_after_it() {
+        for text in [
+            "推进产业（发展。加快建设。（责任单位：市工信局、市发改委）",
+            "推进项目[建设。（责任单位：市工信局、市发改委）",
+            "推进【平台。（责任单位：市工信局、市发改委）",
+            "建设体系。（（责任单位：市工信局、市发改委））",
+        ] {
+            assert_eq!(
+                roles(text, false),
+                names(&[("市工信局", R), ("市发改委", R)]),
+                "{text}"
+            );
+        }
+        assert_eq!(unclosed("推进产业（发展。（责任单位：市工信局）"), vec![12]);
+        assert!(unclosed("（一）推进。（责任单位：市工信局）").is_empty());
+    }
 
     #[test]
     fn invisible_and_control_characters_are_not_part_of_a_name() {

@@ -806,6 +806,16 @@ impl Builder<'_> {
         };
         for block in self.blocks {
             let text = &block.text;
+            for at in annotate::unclosed(text) {
+                let (s, _) = block.file_range(at, at);
+                let bracket = text[at..].chars().next().unwrap_or('（');
+                self.warnings.push(Diagnostic {
+                    at: self.source.location(s),
+                    message: format!(
+                        "a {bracket} here never closes; the lists after it were read as if it were not there: check them"
+                    ),
+                });
+            }
             for (o, c) in annotate::brackets(text) {
                 let (s, e) = block.file_range(o, c);
                 let inner_start = o + text[o..].chars().next().map_or(1, char::len_utf8);

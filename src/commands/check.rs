@@ -25,6 +25,9 @@ struct Checked {
     units: usize,
     unresolved: Vec<Located>,
     suspects: Vec<Located>,
+    /// What the parser decided that a reader should check (a stray
+    /// bracket, an unknown label …).
+    warnings: Vec<Located>,
     /// Every item with a list (with `--items`).
     #[serde(skip_serializing_if = "Option::is_none")]
     lists_read: Option<Vec<ListRead>>,
@@ -174,7 +177,17 @@ fn summarise(doc: Document, keep: bool) -> Checked {
             reason: s.reason.clone(),
         })
         .collect();
+    let warnings = doc
+        .warnings
+        .iter()
+        .map(|w| Located {
+            line: w.at.line,
+            text: w.message.clone(),
+            reason: String::new(),
+        })
+        .collect();
     Checked {
+        warnings,
         lists_read: keep.then(|| lists_read(&doc)),
         document: doc.id.clone(),
         file: doc.path.clone(),
@@ -225,6 +238,9 @@ fn write_table(checked: &[Checked], out: &mut dyn Write) -> Result<()> {
                 "{}:{}: unresolved unit `{}` (no registry knows it)",
                 c.file, u.line, u.text
             )?;
+        }
+        for w in &c.warnings {
+            writeln!(out, "{}:{}: warning: {}", c.file, w.line, w.text)?;
         }
         if let Some(doc) = &c.doc {
             write_items(doc, out)?;
