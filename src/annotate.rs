@@ -299,7 +299,7 @@ impl Reader {
         }
         let mut runs = Vec::new();
         for (k, (cell, role)) in cells.iter().enumerate() {
-            if crate::task_table::is_none_cell(cell) {
+            if is_none_cell(cell) {
                 continue;
             }
             read_runs(
@@ -403,7 +403,7 @@ impl Reader {
                     at: stop,
                     message: format!(
                         "the sentence after the units in a responsibility list was not read as units (`{}`)",
-                        crate::task_table::short(tail)
+                        short(tail)
                     ),
                 });
             }
@@ -651,6 +651,27 @@ fn without_invisibles(name: &str) -> String {
                 && !matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
         })
         .collect()
+}
+
+/// `——`, `—`, `无`, `/`: a cell that names no unit.
+#[must_use]
+pub fn is_none_cell(text: &str) -> bool {
+    let t = text.trim_matches(is_pad);
+    !t.is_empty()
+        && (t
+            .chars()
+            .all(|c| matches!(c, '—' | '-' | '－' | '–' | '/' | '／'))
+            || t == "无")
+}
+
+/// The first characters of a text, for messages.
+#[must_use]
+pub fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(24).collect();
+    if text.chars().count() > 24 {
+        out.push('…');
+    }
+    out
 }
 
 fn is_pad(c: char) -> bool {

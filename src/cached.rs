@@ -12,11 +12,11 @@
 //! gets the kept rows without loading the store. A test checks that the
 //! kept path and the SPARQL path give byte-identical reports on the corpus.
 
-use crate::query::{QueryError, Summary};
+use crate::sparql::{QueryError, Sparql, Summary};
 use crate::store::answers::{Answers, Cell, Table};
 use crate::vocab::{dcterms, org, pkg, rdf, skos};
 use oxigraph::model::{Literal, NamedNodeRef, NamedOrBlankNode, Quad, Term};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{QueryResults, QuerySolution, SparqlEvaluator};
 use oxigraph::store::Store;
 use std::collections::{HashMap, HashSet};
 
@@ -655,4 +655,47 @@ pub fn summary(
         units: distinct.len() as u64,
         triples: store.triple_count() as u64,
     }))
+}
+
+impl Sparql for crate::store::StoreDir {
+    /// The answers kept beside the store when the query is one of
+    /// [`crate::cached::KEPT`] (the store is then never loaded), else the
+    /// store's.
+    fn each_row(
+        &self,
+        origin: &str,
+        sparql: &str,
+        row: &mut dyn FnMut(QuerySolution),
+    ) -> Result<(), QueryError> {
+        let storage = |e: crate::store::StoreError| QueryError::Evaluation {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        };
+        if crate::cached::KEPT.contains(&sparql)
+            && let Some(table) = self.kept_answers(sparql).map_err(storage)?
+        {
+            let variables: std::sync::Arc<[oxigraph::sparql::Variable]> = table
+                .variables
+                .iter()
+                .map(|v| oxigraph::sparql::Variable::new_unchecked(v.as_str()))
+                .collect();
+            for values in table.rows {
+                row(QuerySolution::from((variables.clone(), values)));
+            }
+            return Ok(());
+        }
+        self.store().map_err(storage)?.each_row(origin, sparql, row)
+    }
+
+    /// As recorded at the last write.
+    fn triples(&self) -> Result<u64, QueryError> {
+        Ok(u64::try_from(self.triple_count()).unwrap_or(u64::MAX))
+    }
+
+    fn kept_summary(&self) -> Result<Option<Summary>, QueryError> {
+        crate::cached::summary(self).map_err(|e| QueryError::Evaluation {
+            origin: "summary".to_owned(),
+            message: e.to_string(),
+        })
+    }
 }

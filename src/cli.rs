@@ -465,6 +465,20 @@ fn parse_param(text: &str) -> Result<(String, String), String> {
     Ok((name.to_owned(), value.to_owned()))
 }
 
+/// A count or a number of seconds where 0 means nothing (a server with no
+/// worker, a limit of no seconds): refused at parse time.
+fn at_least_one(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("0 is not allowed here; give 1 or more".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn at_least_one_usize(text: &str) -> Result<usize, String> {
+    at_least_one(text).and_then(|n| usize::try_from(n).map_err(|e| e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,18 +494,4 @@ mod tests {
         assert_eq!(parse_param("unit=a=b"), Ok(("unit".into(), "a=b".into())));
         assert!(parse_param("unit").is_err());
     }
-}
-
-/// A count or a number of seconds where 0 means nothing (a server with no
-/// worker, a limit of no seconds): refused at parse time.
-fn at_least_one(text: &str) -> Result<u64, String> {
-    match text.parse::<u64>() {
-        Ok(0) => Err("0 is not allowed here; give 1 or more".to_owned()),
-        Ok(n) => Ok(n),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-fn at_least_one_usize(text: &str) -> Result<usize, String> {
-    at_least_one(text).and_then(|n| usize::try_from(n).map_err(|e| e.to_string()))
 }

@@ -711,10 +711,10 @@ impl Builder<'_> {
             let read = self.reader.read_cells(&texts);
             let Some((found, etc)) = read else {
                 for (b, (text, _)) in unit_blocks.iter().zip(&texts) {
-                    if !task_table::is_none_cell(text) {
+                    if !annotate::is_none_cell(text) {
                         self.table_suspects.push(Suspect {
                             at: source.location(b.file_offset(0)),
-                            text: task_table::short(text),
+                            text: annotate::short(text),
                             reason: "a unit cell of a task table from which no unit was read"
                                 .to_owned(),
                         });
@@ -828,7 +828,7 @@ impl Builder<'_> {
                 {
                     out.push(Suspect {
                         at: self.source.location(s),
-                        text: task_table::short(&text[o..c]),
+                        text: annotate::short(&text[o..c]),
                         reason: "a bracket naming organisations or roles that no list read"
                             .to_owned(),
                     });
@@ -846,7 +846,7 @@ impl Builder<'_> {
             if labelled && !overlaps(s, e) {
                 out.push(Suspect {
                     at: self.source.location(s),
-                    text: task_table::short(line),
+                    text: annotate::short(line),
                     reason: "a line that opens with a responsibility label but that no list read"
                         .to_owned(),
                 });

@@ -10,10 +10,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     // The command runs on a thread with a stack sized for the deepest query
-    // policykg accepts (see policykg::query::check_size).
+    // policykg accepts (see policykg::sparql::check_size).
     let command = std::thread::Builder::new()
         .name("policykg".to_owned())
-        .stack_size(policykg::query::STACK_BYTES)
+        .stack_size(policykg::sparql::STACK_BYTES)
         .spawn(run);
     match command.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,

@@ -11,7 +11,7 @@ use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use regex::Regex;
 use std::borrow::Borrow;
 use std::collections::HashSet;
-use std::fmt::Write as _;
+
 use std::sync::LazyLock;
 
 /// Where a document's quads go: one named graph per document.
@@ -32,32 +32,7 @@ fn iri(path: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{ID_BASE}{path}"))
 }
 
-/// Encodes text as one IRI path segment: ASCII letters, digits and `-._~`
-/// and printable non-ASCII characters (IRIs allow them) stay readable;
-/// everything else is percent-encoded.
-#[must_use]
-pub fn segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let readable = c.is_ascii_alphanumeric()
-            || matches!(c, '-' | '.' | '_' | '~')
-            || (u32::from(c) >= 0xA0
-                && !c.is_whitespace()
-                && !c.is_control()
-                && !('\u{E000}'..='\u{F8FF}').contains(&c)
-                && !('\u{FFF0}'..='\u{FFFF}').contains(&c)
-                && !('\u{FDD0}'..='\u{FDEF}').contains(&c));
-        if readable {
-            out.push(c);
-        } else {
-            let mut buf = [0; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                let _ = write!(out, "%{b:02X}");
-            }
-        }
-    }
-    out
-}
+use crate::vocab::segment;
 
 struct Writer {
     graph: GraphName,

@@ -183,7 +183,7 @@ pub fn find(
         let key = format!(
             "{}{kind}/{}",
             crate::vocab::ID_BASE,
-            crate::rdf::segment(title)
+            crate::vocab::segment(title)
         );
         found.push((
             start,
@@ -225,7 +225,7 @@ pub fn find(
         let key = format!(
             "{}institution/{}",
             crate::vocab::ID_BASE,
-            crate::rdf::segment(&text[s..m.end()])
+            crate::vocab::segment(&text[s..m.end()])
         );
         found.push((
             s,

@@ -3,6 +3,33 @@
 //! Every `pkg:` term is declared in `ontology/policykg.ttl`; a test checks
 //! that [`pkg::ALL`] and the ontology agree.
 
+/// Encodes text as one IRI path segment: ASCII letters, digits and `-._~`
+/// and printable non-ASCII characters (IRIs allow them) stay readable;
+/// everything else is percent-encoded.
+#[must_use]
+pub fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let readable = c.is_ascii_alphanumeric()
+            || matches!(c, '-' | '.' | '_' | '~')
+            || (u32::from(c) >= 0xA0
+                && !c.is_whitespace()
+                && !c.is_control()
+                && !('\u{E000}'..='\u{F8FF}').contains(&c)
+                && !('\u{FFF0}'..='\u{FFFF}').contains(&c)
+                && !('\u{FDD0}'..='\u{FDEF}').contains(&c));
+        if readable {
+            out.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = std::fmt::Write::write_fmt(&mut out, format_args!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
 /// Prefixes used in dumps, tables and named queries.
 pub const PREFIXES: &[(&str, &str)] = &[
     ("pkg", pkg::NS),

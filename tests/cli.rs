@@ -951,7 +951,7 @@ fn a_query_too_deep_to_evaluate_is_refused_with_the_bound_not_a_crash() {
         "{}",
         run.stderr
     );
-    // At the bound it runs (policykg::query::MAX_NESTING).
+    // At the bound it runs (policykg::sparql::MAX_NESTING).
     let at = format!(
         "SELECT * WHERE {}?s ?p ?o{} LIMIT 1",
         "{".repeat(256),

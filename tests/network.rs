@@ -185,7 +185,7 @@ fn the_kept_answers_and_the_store_give_byte_identical_reports_on_the_corpus() {
     .ok();
     let store = StoreDir::open(&sb.store(), Access::Read).expect("store opens");
     let loaded = store.store().expect("the store loads");
-    let render = |source: &dyn policykg::endpoint::Sparql, options: &Options| {
+    let render = |source: &dyn policykg::sparql::Sparql, options: &Options| {
         let network = Network::from_sparql(source, options).expect("network");
         let (mut units, figures) = network::measure(&network);
         report::rank(&mut units, SortKey::Items);
@@ -224,8 +224,8 @@ fn the_kept_answers_and_the_store_give_byte_identical_reports_on_the_corpus() {
         );
     }
     assert_eq!(
-        policykg::query::summary(&store).expect("kept summary"),
-        policykg::query::summary(loaded)
+        policykg::sparql::summary(&store).expect("kept summary"),
+        policykg::sparql::summary(loaded)
             .map(|mut s| {
                 s.triples = store.triple_count() as u64;
                 s

@@ -511,7 +511,7 @@ fn deep_or_long_queries_get_a_400_or_an_answer_and_never_take_the_server_down() 
             &query,
         )
     };
-    // Over the bounds of policykg::query::check_size (256 levels, 4,096
+    // Over the bounds of policykg::sparql::check_size (256 levels, 4,096
     // operators): refused before parsing. 1,000 nested groups aborted the
     // whole process before the bound.
     let deep = ask(format!(

@@ -12,7 +12,7 @@ use crate::document::{self, Document};
 use crate::error::ParseError;
 use crate::registry::{self, Registry};
 use crate::store::{Access, GraphWrite, StoreDir};
-use crate::{cached, ontology, query, rdf, recognize};
+use crate::{cached, ontology, rdf, recognize};
 use anyhow::{Context, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use oxigraph::model::{NamedNode, Quad, Term};
@@ -357,7 +357,7 @@ fn stored_hashes(store: &StoreDir) -> Result<BTreeMap<String, String>> {
         SELECT ?id ?hash WHERE { ?doc dcterms:identifier ?id ; pkg:contentHash ?hash }";
     let mut out = BTreeMap::new();
     if let QueryResults::Solutions(rows) =
-        query::execute(store.store()?, "content hashes", HASHES, &[])?
+        crate::sparql::execute(store.store()?, "content hashes", HASHES, &[])?
     {
         for row in rows {
             let row = row.map_err(|e| anyhow::anyhow!("reading content hashes: {e}"))?;

@@ -11,8 +11,8 @@ pub mod query;
 pub mod report;
 pub mod serve;
 
-use crate::endpoint::{Endpoint, Sparql};
-use crate::query as sparql;
+use crate::endpoint::Endpoint;
+use crate::sparql::{self, Sparql};
 use crate::store::{Access, StoreDir, StoreError};
 use std::path::Path;
 use std::time::Instant;

@@ -1,8 +1,9 @@
 //! `policykg query`: SPARQL inline, from a file or by name.
 
 use crate::cli::QueryArgs;
-use crate::endpoint::{self, Endpoint};
+use crate::endpoint::Endpoint;
 use crate::query::{self, NAMED, NamedQuery, OutputFormat};
+use crate::sparql;
 use crate::store::{Access, StoreDir};
 use crate::table::Table;
 use anyhow::{Context, Result, bail};
@@ -87,7 +88,7 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
         // Oxigraph checks the cancellation token when it reads the store, so
         // a query busy joining in memory may not notice it; a read-only
         // command can stop the process itself once the grace period is over.
-        let message = query::QueryError::Timeout {
+        let message = sparql::QueryError::Timeout {
             origin: origin.clone(),
             seconds: limit.as_secs(),
         }
@@ -122,7 +123,7 @@ fn remote(
     out: &mut dyn Write,
     started: Instant,
 ) -> Result<()> {
-    let sparql = endpoint::bind_params(origin, text, &args.param)?;
+    let sparql = sparql::bind_params(origin, text, &args.param)?;
     let accept = match args.format {
         OutputFormat::Table | OutputFormat::Json => "application/sparql-results+json",
         OutputFormat::Xml => "application/sparql-results+xml",

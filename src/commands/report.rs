@@ -1,9 +1,9 @@
 //! `policykg report`: the most-involved bureaus.
 
 use crate::cli::ReportArgs;
-use crate::endpoint::Sparql;
 use crate::network::{self, Network};
 use crate::report;
+use crate::sparql::Sparql;
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::time::Instant;

@@ -5,9 +5,8 @@
 
 use super::node_id;
 use crate::cached::{ITEMS, MENTIONED, TECHNOLOGY_LABELS};
-use crate::endpoint::Sparql;
 use crate::network::{Network, UnitMeasures, number};
-use crate::query::QueryError;
+use crate::sparql::{QueryError, Sparql};
 use oxigraph::model::Term;
 use petgraph::visit::EdgeRef;
 use std::collections::{BTreeMap, BTreeSet};

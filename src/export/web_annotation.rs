@@ -9,9 +9,10 @@
 //! text by the matcher that found them at build time, with the registry of
 //! the document's jurisdiction. Each document's quads go to its own graph.
 
-use crate::query::{self, NamedQuery, QueryError};
+use crate::query::NamedQuery;
 use crate::recognize::{self, Lexicon};
 use crate::registry::Registry;
+use crate::sparql::{self, QueryError};
 use crate::vocab::{oa, pkg, rdf};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 use oxigraph::sparql::QueryResults;
@@ -76,7 +77,7 @@ pub fn quads(
     let mut lexicons: BTreeMap<Option<String>, Lexicon> = BTreeMap::new();
     let mut out = Vec::new();
     let documents = solutions(
-        query::execute(store, "web-annotation documents", DOCUMENTS, &[])?,
+        sparql::execute(store, "web-annotation documents", DOCUMENTS, &[])?,
         "web-annotation documents",
     )?;
     for row in documents {
@@ -90,7 +91,7 @@ pub fn quads(
         }
         let in_graph = GraphName::NamedNode(g.clone());
         if let QueryResults::Graph(triples) =
-            query::execute_in_graph(store, "queries/web-annotation.rq", anchors, g)?
+            sparql::execute_in_graph(store, "queries/web-annotation.rq", anchors, g)?
         {
             for t in triples {
                 let t = t.map_err(|e| QueryError::Evaluation {
@@ -101,7 +102,7 @@ pub fn quads(
             }
         }
         let place = solutions(
-            query::execute_in_graph(store, "web-annotation jurisdiction", JURISDICTION, g)?,
+            sparql::execute_in_graph(store, "web-annotation jurisdiction", JURISDICTION, g)?,
             "web-annotation jurisdiction",
         )?
         .first()
@@ -113,7 +114,7 @@ pub fn quads(
             .entry(place.clone())
             .or_insert_with(|| Lexicon::new(registry, place.as_deref()));
         let nodes = solutions(
-            query::execute_in_graph(store, "web-annotation nodes", NODES, g)?,
+            sparql::execute_in_graph(store, "web-annotation nodes", NODES, g)?,
             "web-annotation nodes",
         )?;
         mentions(lexicon, doc, text.value(), &nodes, &in_graph, &mut out);

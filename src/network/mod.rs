@@ -10,8 +10,7 @@ mod measures;
 
 pub use measures::{NetworkFigures, UnitMeasures, measure, number};
 
-use crate::endpoint::Sparql;
-use crate::query::QueryError;
+use crate::sparql::{QueryError, Sparql};
 use oxigraph::model::Term;
 use petgraph::graph::{NodeIndex, UnGraph};
 use std::collections::{BTreeMap, BTreeSet};

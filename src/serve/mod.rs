@@ -315,7 +315,7 @@ impl Service {
         let mut evaluator = SparqlEvaluator::new().with_default_service_handler(NoFederation);
         let token = CancellationToken::new();
         evaluator = evaluator.with_cancellation_token(token.clone());
-        crate::query::check_size(origin, sparql)
+        crate::sparql::check_size(origin, sparql)
             .map_err(|e| Failure::bad_request(e.to_string()))?;
         let mut prepared = evaluator.parse_query(sparql).map_err(|e| {
             Failure::bad_request(format!("{origin}: the query is not valid SPARQL: {e}"))
@@ -365,7 +365,7 @@ impl Service {
         let (send, receive) = mpsc::channel();
         thread::Builder::new()
             .name("policykg query".to_owned())
-            .stack_size(crate::query::STACK_BYTES)
+            .stack_size(crate::sparql::STACK_BYTES)
             .spawn(move || {
                 let result = job();
                 drop(permit);
