@@ -135,11 +135,10 @@ fn centralities_agree_with_networkx() {
 }
 
 #[test]
-fn communities_are_deterministic_and_cover_every_unit() {
-    let (a, fa) = measures(&Options::default());
-    let (b, fb) = measures(&Options::default());
-    assert_eq!(a, b);
-    assert_eq!(fa, fb);
+fn communities_cover_every_unit() {
+    // That they come out the same in every run is checked across processes
+    // (each with its own hash seeds) in tests/cli.rs.
+    let (_, fa) = measures(&Options::default());
     assert_eq!(fa.communities.iter().map(Vec::len).sum::<usize>(), 20);
     assert!(fa.modularity > 0.0);
 }

@@ -55,10 +55,10 @@ fn nothing_undeclared_is_emitted() {
 }
 
 #[test]
-fn the_same_document_gives_the_same_quads() {
+fn every_quad_of_a_document_is_in_its_graph() {
+    // Same input, same bytes is checked across processes (each with its
+    // own hash seeds) in tests/cli.rs.
     let a = rdf::quads(&document::parse(BUNDLED_NAME, BUNDLED).expect("parses"));
-    let b = rdf::quads(&document::parse(BUNDLED_NAME, BUNDLED).expect("parses"));
-    assert_eq!(a, b);
     assert!(a.iter().all(|q| q.graph_name.to_string()
         == format!("<{}>", rdf::graph_iri("xiamen-metaverse-2022").as_str())));
 }

@@ -1,8 +1,9 @@
 //! Exports for analysts' tools: CSV (Excel, Gephi's spreadsheet import),
 //! GraphML (Gephi, networkx, igraph, yEd, Cytoscape), Graphviz DOT and RDF
-//! in every syntax Oxigraph writes. One file per format behind one small
-//! interface: each exporter renders bytes; [`Output`] checks the target
-//! before any work and replaces a file atomically.
+//! in every syntax Oxigraph writes. One module per format: [`csv`],
+//! [`graphml`] and [`dot`] render the network to bytes, [`rdf`] streams the
+//! store graph by graph into a writer; [`Output`] checks the target before
+//! any work and replaces a file atomically.
 
 pub mod csv;
 pub mod dot;
