@@ -329,12 +329,12 @@ pub enum CheckFormat {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("source").args(["sparql", "file", "name", "list"]).required(true))]
 pub struct QueryArgs {
-    /// SPARQL query text.
+    /// SPARQL query text (`-`: read it from standard input).
     ///
     /// The default graph is the union of all documents' graphs.
     pub sparql: Option<String>,
 
-    /// Read the query from a file.
+    /// Read the query from a file (`-`: standard input).
     #[arg(long, short = 'f', value_name = "FILE")]
     pub file: Option<PathBuf>,
 
@@ -352,7 +352,8 @@ pub struct QueryArgs {
     #[arg(long, short = 'p', value_name = "NAME=VALUE", value_parser = parse_param)]
     pub param: Vec<(String, String)>,
 
-    /// Output format.
+    /// Output format. For CONSTRUCT and DESCRIBE (triples): table gives
+    /// Turtle, json JSON-LD, xml RDF/XML.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
 

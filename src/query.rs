@@ -205,7 +205,21 @@ pub fn write_results(
             }
         }
         QueryResults::Graph(triples) => {
-            let mut serializer = RdfSerializer::from_format(RdfFormat::Turtle);
+            // Triples, not rows: the --format that names a family of
+            // syntaxes picks its RDF one.
+            let syntax = match format {
+                OutputFormat::Table => RdfFormat::Turtle,
+                OutputFormat::Json => RdfFormat::JsonLd {
+                    profile: oxigraph::io::JsonLdProfileSet::empty(),
+                },
+                OutputFormat::Xml => RdfFormat::RdfXml,
+                OutputFormat::Csv | OutputFormat::Tsv => {
+                    return Err(QueryError::Params(format!(
+                        "{origin}: a CONSTRUCT or DESCRIBE query gives triples, not rows: use --format table (Turtle), json (JSON-LD) or xml (RDF/XML)"
+                    )));
+                }
+            };
+            let mut serializer = RdfSerializer::from_format(syntax);
             for (prefix, iri) in PREFIXES {
                 serializer =
                     serializer

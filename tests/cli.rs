@@ -1018,3 +1018,53 @@ fn two_processes_give_the_same_bytes_for_every_read() {
         assert!(a == b, "{args:?} differs between two runs");
     }
 }
+
+#[test]
+fn queries_come_from_standard_input_and_construct_takes_the_format_asked_for() {
+    use std::io::Write as _;
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let count = "PREFIX pkg: <https://w3id.org/policykg/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?a pkg:unit ?u }";
+    for args in [&["query", "-"][..], &["query", "--file", "-"]] {
+        let store = sb.store();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_policykg"))
+            .args(args)
+            .args(["--format", "csv", "--store"])
+            .arg(&store)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(count.as_bytes())
+            .expect("writes");
+        let output = child.wait_with_output().expect("ends");
+        // 61 assignments in the bundled plan (tests/xiamen.rs).
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "n\r\n61\r\n",
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let construct = "PREFIX pkg: <https://w3id.org/policykg/ontology#> CONSTRUCT { ?a pkg:unit ?u } WHERE { ?a pkg:unit ?u } LIMIT 2";
+    let json = sb
+        .run(&["query", "--format", "json", construct])
+        .ok()
+        .stdout;
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON-LD is JSON");
+    assert!(parsed.is_array() || parsed.is_object(), "{json}");
+    let xml = sb.run(&["query", "--format", "xml", construct]).ok().stdout;
+    assert!(xml.contains("rdf:RDF"), "{xml}");
+    let csv = sb.run(&["query", "--format", "csv", construct]);
+    assert_eq!(csv.code, 1, "{}", csv.stderr);
+    assert!(
+        csv.stderr.contains("gives triples, not rows"),
+        "{}",
+        csv.stderr
+    );
+}

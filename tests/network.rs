@@ -153,11 +153,28 @@ fn options_restrict_the_network() {
     assert_eq!(figures.items, 12);
     assert_eq!(unit(&units, "市工信局").items, 12);
     assert_eq!(unit(&units, "市委组织部").items, 1);
-    let (units, _) = measures(&Options {
-        document: Some("no-such-document".into()),
-        ..Options::default()
-    });
-    assert!(units.is_empty());
+    // A selection that names nothing is an error, not an empty network.
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let store = StoreDir::open(&sb.store(), Access::Read).expect("store opens");
+    for options in [
+        Options {
+            document: Some("no-such-document".into()),
+            ..Options::default()
+        },
+        Options {
+            jurisdiction: Some("北京市".into()),
+            ..Options::default()
+        },
+    ] {
+        let error = Network::from_sparql(&store, &options)
+            .expect_err("no such selection")
+            .to_string();
+        assert!(
+            error.contains("xiamen-metaverse-2022") || error.contains("厦门市"),
+            "{error}"
+        );
+    }
 }
 
 #[test]

@@ -66,10 +66,17 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
             );
         }
         (format!("queries/{name}.rq"), q.text.to_owned())
-    } else if let Some(file) = &args.file {
+    } else if let Some(file) = &args.file
+        && file.as_os_str() != "-"
+    {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("{}: cannot read the query", file.display()))?;
         (file.display().to_string(), text)
+    } else if args.file.is_some() || args.sparql.as_deref() == Some("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .context("standard input: cannot read the query (it must be UTF-8)")?;
+        ("standard input".to_owned(), text)
     } else {
         ("query".to_owned(), args.sparql.clone().unwrap_or_default())
     };

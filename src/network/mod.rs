@@ -114,6 +114,44 @@ fn text(term: Option<&Term>) -> String {
 }
 
 /// The values of `column` for each `?plan` of a SELECT.
+/// A `--document` or `--jurisdiction` that names nothing in the store is a
+/// mistake (a typo), not an empty network: an error naming what there is.
+fn check_selection(
+    options: &Options,
+    documents: &BTreeMap<String, Vec<String>>,
+    jurisdictions: &BTreeMap<String, Vec<String>>,
+) -> Result<(), QueryError> {
+    let named = |known: &BTreeMap<String, Vec<String>>| -> BTreeSet<String> {
+        known.values().flatten().cloned().collect()
+    };
+    let listed = |names: &BTreeSet<String>| {
+        let mut shown: Vec<&str> = names.iter().map(String::as_str).take(8).collect();
+        if names.len() > 8 {
+            shown.push("…");
+        }
+        shown.join(", ")
+    };
+    if let Some(document) = &options.document {
+        let documents = named(documents);
+        if !documents.contains(document) {
+            return Err(QueryError::Params(format!(
+                "--document {document}: no such document in the store (it has {}; `policykg list` shows them)",
+                listed(&documents)
+            )));
+        }
+    }
+    if let Some(place) = &options.jurisdiction {
+        let places = named(jurisdictions);
+        if !places.contains(place) {
+            return Err(QueryError::Params(format!(
+                "--jurisdiction {place}: no plan of that jurisdiction in the store (it has {})",
+                listed(&places)
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn by_plan(
     source: &dyn Sparql,
     origin: &str,
@@ -181,6 +219,7 @@ impl Network {
             JURISDICTIONS,
             "jurisdiction",
         )?;
+        check_selection(options, &documents, &jurisdictions)?;
         let unknown = vec![String::new()];
         let mut raw = Vec::new();
         // Rows are taken as they come: at 10,000 plans they are some 600,000.
