@@ -16,6 +16,11 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Print no warnings, notes or summary line; errors still go to
+    /// standard error.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
 }
 
 /// The subcommands.

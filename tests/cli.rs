@@ -1068,3 +1068,40 @@ fn queries_come_from_standard_input_and_construct_takes_the_format_asked_for() {
         csv.stderr
     );
 }
+
+#[test]
+fn many_warnings_are_summed_up_by_kind_and_quiet_prints_none() {
+    let sb = Sandbox::new();
+    // 40 plans, each naming a unit no registry knows: 40 warnings of one
+    // kind (plus one of another per plan: the place is unknown).
+    for i in 0..40 {
+        sb.file(
+            &format!("plans/p{i:02}.md"),
+            format!("一、重点任务\n1. 建设平台。（责任单位：第{i}未知局）\n").as_bytes(),
+        );
+    }
+    let plans = sb.dir.path().join("plans");
+    let run = sb.run(&["build", plans.to_str().expect("utf-8")]).ok();
+    let shown = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: ") && l.contains("plans/p"))
+        .count();
+    assert_eq!(shown, 30, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("more warnings, not shown; by kind:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("× unit `…` is not in the registry"),
+        "{}",
+        run.stderr
+    );
+    let quiet = sb
+        .run(&["build", plans.to_str().expect("utf-8"), "--quiet"])
+        .ok();
+    assert_eq!(quiet.stderr, "", "--quiet");
+    let quiet = sb.run(&["-q", "report"]).ok();
+    assert_eq!(quiet.stderr, "", "-q");
+}

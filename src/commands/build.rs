@@ -146,14 +146,12 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
         }
         bail!("no plans to build");
     }
-    for warning in &warnings {
-        eprintln!("warning: {warning}");
-    }
+    super::print_warnings(&warnings);
     let store = match store {
         Some(s) => s,
         None => StoreDir::open(&args.store.store, Access::Read)?,
     };
-    if unchanged > 0 || skipped > 0 {
+    if (unchanged > 0 || skipped > 0) && !super::quiet() {
         eprintln!(
             "built {built}, {unchanged} unchanged (skipped by content hash), {skipped} bad (skipped)"
         );
@@ -222,10 +220,12 @@ impl Intake {
                 Outcome::Failed {
                     not_a_plan: true, ..
                 } if input.walked => {
-                    eprintln!(
-                        "warning: {}: not a plan (no numbered items); skipped",
-                        input.name
-                    );
+                    if !super::quiet() {
+                        eprintln!(
+                            "warning: {}: not a plan (no numbered items); skipped",
+                            input.name
+                        );
+                    }
                 }
                 Outcome::Failed { error, .. } if self.strict => {
                     return Some(Err(anyhow!(

@@ -121,10 +121,12 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<u8> {
                 if input.walked
                     && matches!(document_error, crate::error::ParseError::NoItems { .. }) =>
             {
-                eprintln!(
-                    "warning: {}: not a plan (no numbered items); skipped",
-                    input.name
-                );
+                if !super::quiet() {
+                    eprintln!(
+                        "warning: {}: not a plan (no numbered items); skipped",
+                        input.name
+                    );
+                }
             }
             Err(e) => {
                 failed += 1;

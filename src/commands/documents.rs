@@ -48,7 +48,9 @@ pub fn remove(args: &RemoveArgs) -> Result<()> {
         graphs.push(graph);
     }
     store.remove_graphs(&graphs)?;
-    eprintln!("removed {}", args.documents.join(", "));
+    if !super::quiet() {
+        eprintln!("removed {}", args.documents.join(", "));
+    }
     super::print_summary(&args.store.store.display(), &store, started)?;
     Ok(())
 }

@@ -89,7 +89,9 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<()> {
                     Some(store_error) => anyhow::Error::from(store_error),
                     None => e.into(),
                 })?;
-            if let Output::File(path) = &target {
+            if let Output::File(path) = &target
+                && !super::quiet()
+            {
                 eprintln!("wrote {}", path.display());
             }
         }
@@ -124,7 +126,9 @@ fn measured(store: &StoreDir, selection: &Selection) -> Result<(Network, Vec<Uni
 
 fn write(target: &Output, bytes: &[u8], out: &mut dyn Write) -> Result<()> {
     target.write(bytes, out)?;
-    if let Output::File(path) = target {
+    if let Output::File(path) = target
+        && !super::quiet()
+    {
         eprintln!("wrote {}", path.display());
     }
     Ok(())

@@ -17,6 +17,62 @@ use crate::store::{Access, StoreDir, StoreError};
 use std::path::Path;
 use std::time::Instant;
 
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// With `--quiet`: no warnings, notes or summary line.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether `--quiet` was given.
+#[must_use]
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Warnings beyond this many are summed up by kind rather than printed.
+const WARNINGS_SHOWN: usize = 30;
+
+/// Prints warnings to standard error (none with `--quiet`): the first
+/// [`WARNINGS_SHOWN`], then how many more of each kind, so that a corpus of
+/// thousands of files does not bury the one that matters.
+pub fn print_warnings(warnings: &[crate::error::Diagnostic]) {
+    if quiet() {
+        return;
+    }
+    for warning in warnings.iter().take(WARNINGS_SHOWN) {
+        eprintln!("warning: {warning}");
+    }
+    if warnings.len() <= WARNINGS_SHOWN {
+        return;
+    }
+    // A warning's kind: its message with the quoted names left out.
+    let mut kinds: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for warning in &warnings[WARNINGS_SHOWN..] {
+        let kind = warning
+            .message
+            .split('`')
+            .enumerate()
+            .map(|(i, part)| if i % 2 == 1 { "…" } else { part })
+            .collect::<Vec<_>>()
+            .join("`");
+        *kinds.entry(kind).or_default() += 1;
+    }
+    let mut kinds: Vec<(String, usize)> = kinds.into_iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    eprintln!(
+        "warning: {} more warnings, not shown; by kind:",
+        warnings.len() - WARNINGS_SHOWN
+    );
+    for (kind, n) in kinds.iter().take(8) {
+        eprintln!("  {n} × {kind}");
+    }
+    if kinds.len() > 8 {
+        eprintln!("  … and {} other kinds", kinds.len() - 8);
+    }
+    eprintln!("  (`policykg check FILE…` shows every one for the files it is given)");
+}
+
 /// The store directory used when neither `--store` nor `$POLICYKG_STORE`
 /// names one.
 pub const DEFAULT_STORE: &str = "policykg-store";
@@ -44,17 +100,17 @@ pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
         Err(StoreError::Missing { .. }) if is_default => {}
         Err(e) => return Err(e.into()),
     }
-    eprintln!(
-        "there is no store at {} yet: building the bundled plan first",
-        path.display()
-    );
+    if !quiet() {
+        eprintln!(
+            "there is no store at {} yet: building the bundled plan first",
+            path.display()
+        );
+    }
     let mut store = StoreDir::open(path, Access::Write)?;
     let registry = crate::registry::Registry::bundled()?;
     let mut doc = crate::document::parse(build::BUNDLED_NAME, build::BUNDLED)?;
     doc.content_hash = Some(build::bundled_hash());
-    for warning in crate::recognize::recognize(&mut doc, &registry) {
-        eprintln!("warning: {warning}");
-    }
+    print_warnings(&crate::recognize::recognize(&mut doc, &registry));
     build::write(&mut store, &registry, [build::graph(doc)])?;
     Ok(store)
 }
@@ -94,6 +150,9 @@ pub fn print_summary(
     source: &dyn Sparql,
     started: Instant,
 ) -> Result<(), sparql::QueryError> {
+    if quiet() {
+        return Ok(());
+    }
     let summary = sparql::summary(source)?;
     let elapsed = started.elapsed();
     eprintln!(

@@ -48,17 +48,19 @@ pub fn run(args: &PushArgs) -> Result<()> {
         bytes += body.len();
         retries += attempts - 1;
     }
-    eprintln!(
-        "pushed {} graphs ({triples} triples, {:.1} MB) to {} in {:.2} s{}",
-        graphs.len(),
-        bytes as f64 / 1e6,
-        endpoint.url(),
-        started.elapsed().as_secs_f64(),
-        match retries {
-            0 => String::new(),
-            1 => ", after 1 retry".to_owned(),
-            n => format!(", after {n} retries"),
-        }
-    );
+    if !super::quiet() {
+        eprintln!(
+            "pushed {} graphs ({triples} triples, {:.1} MB) to {} in {:.2} s{}",
+            graphs.len(),
+            bytes as f64 / 1e6,
+            endpoint.url(),
+            started.elapsed().as_secs_f64(),
+            match retries {
+                0 => String::new(),
+                1 => ", after 1 retry".to_owned(),
+                n => format!(", after {n} retries"),
+            }
+        );
+    }
     Ok(())
 }

@@ -35,7 +35,9 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
         let page = report::html::page(&title, &network, &units, &figures);
         crate::fs::write_atomically(path, page.as_bytes())
             .with_context(|| format!("{}: cannot write the HTML page", path.display()))?;
-        eprintln!("wrote {}", path.display());
+        if !super::quiet() {
+            eprintln!("wrote {}", path.display());
+        }
     }
     let shown = args
         .top
