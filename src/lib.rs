@@ -16,6 +16,7 @@
 //! - [`store`]: the store directory, by backend, with its kept answers.
 //! - [`sparql`]: where queries run, how they are checked and prepared.
 //! - [`cached`]: the kept queries, their answers, and reads answered by them.
+//! - [`build`]: plans read, mapped and written into the store, all or nothing.
 //! - [`query`]: named queries and results printed.
 //! - [`network`]: the co-responsibility network and its measures.
 //! - [`report`]: the report of the most-involved units (table, HTML).
@@ -33,6 +34,7 @@
 //! ```
 
 pub mod annotate;
+pub mod build;
 pub mod cached;
 pub mod cli;
 pub mod commands;

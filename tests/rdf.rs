@@ -1,7 +1,7 @@
 //! The RDF the mapper emits: every `pkg:` term it uses is declared in
 //! `ontology/policykg.ttl`, and the same file always gives the same quads.
 
-use policykg::commands::build::{BUNDLED, BUNDLED_NAME};
+use policykg::build::{BUNDLED, BUNDLED_NAME};
 use policykg::registry::Registry;
 use policykg::vocab::pkg;
 use policykg::{document, ontology, rdf, recognize};

@@ -2,7 +2,7 @@
 //! hand from the plan's text, and provenance that points at the exact text.
 
 use policykg::annotate::Role;
-use policykg::commands::build::{BUNDLED, BUNDLED_NAME};
+use policykg::build::{BUNDLED, BUNDLED_NAME};
 use policykg::document::{self, Document, ItemKind};
 use std::collections::BTreeSet;
 

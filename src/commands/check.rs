@@ -5,7 +5,7 @@
 //! code is 0 when every plan parses with no suspect, 1 otherwise, so that a
 //! pipeline can stop on it.
 
-use super::build::{self, Input};
+use crate::build::{self, Input};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::document::{self, Document};
 use crate::recognize;

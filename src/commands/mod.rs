@@ -108,10 +108,10 @@ pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
     }
     let mut store = StoreDir::open(path, Access::Write)?;
     let registry = crate::registry::Registry::bundled()?;
-    let mut doc = crate::document::parse(build::BUNDLED_NAME, build::BUNDLED)?;
-    doc.content_hash = Some(build::bundled_hash());
+    let mut doc = crate::document::parse(crate::build::BUNDLED_NAME, crate::build::BUNDLED)?;
+    doc.content_hash = Some(crate::build::bundled_hash());
     print_warnings(&crate::recognize::recognize(&mut doc, &registry));
-    build::write(&mut store, &registry, [build::graph(doc)])?;
+    crate::build::write(&mut store, &registry, [crate::build::graph(doc)])?;
     Ok(store)
 }
 

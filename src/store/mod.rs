@@ -282,6 +282,12 @@ impl StoreDir {
         })
     }
 
+    /// Whether `path` holds a store (its metadata file).
+    #[must_use]
+    pub fn exists(path: &Path) -> bool {
+        path.join(META_FILE).exists()
+    }
+
     /// Closes a store that this value created and nothing was committed
     /// to, and removes it: its files, and its directory if that was created
     /// too. A store that existed before is left as it is.
