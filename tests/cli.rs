@@ -1105,3 +1105,24 @@ fn many_warnings_are_summed_up_by_kind_and_quiet_prints_none() {
     let quiet = sb.run(&["-q", "report"]).ok();
     assert_eq!(quiet.stderr, "", "-q");
 }
+
+#[test]
+fn one_label_of_several_places_is_told_apart_by_its_place() {
+    // The corpus has 市财政局 of 上海市 and of other cities (tests/corpus).
+    let sb = Sandbox::new();
+    sb.run(&[
+        "build",
+        common::repo_file("tests/corpus").to_str().expect("utf-8"),
+    ])
+    .ok();
+    let csv = sb.run(&["report", "--format", "csv"]).ok().stdout;
+    let (header, rows) = common::read_csv(&csv);
+    let label = header
+        .iter()
+        .position(|h| h == "label")
+        .expect("label column");
+    let labels: Vec<&str> = rows.iter().map(|r| &r[label]).collect();
+    let distinct: std::collections::BTreeSet<&str> = labels.iter().copied().collect();
+    assert_eq!(distinct.len(), labels.len(), "every label names one unit");
+    assert!(labels.contains(&"市财政局（上海市）"), "{labels:?}");
+}

@@ -114,6 +114,34 @@ fn text(term: Option<&Term>) -> String {
 }
 
 /// The values of `column` for each `?plan` of a SELECT.
+/// Gives units that share a label (市财政局 of three cities) their scope,
+/// the jurisdiction (or document) their IRI was minted in:
+/// `市财政局（厦门市）`. Labels used once stay as written.
+fn disambiguate(units: &mut [Unit]) {
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for unit in units.iter() {
+        *count.entry(unit.label.clone()).or_default() += 1;
+    }
+    for unit in units.iter_mut() {
+        if count.get(&unit.label).copied().unwrap_or(0) < 2 {
+            continue;
+        }
+        let scope = unit
+            .iri
+            .split("/unit/")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .map(|s| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            });
+        if let Some(scope) = scope {
+            unit.label = format!("{}（{scope}）", unit.label);
+        }
+    }
+}
+
 /// A `--document` or `--jurisdiction` that names nothing in the store is a
 /// mistake (a typo), not an empty network: an error naming what there is.
 fn check_selection(
@@ -289,6 +317,7 @@ impl Network {
         if options.without_collectives {
             units.retain(|u| !u.is_collective());
         }
+        disambiguate(&mut units);
         let index: BTreeMap<&str, usize> = units
             .iter()
             .enumerate()
