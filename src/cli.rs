@@ -21,6 +21,11 @@ pub struct Cli {
     /// standard error.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+
+    /// Print table cells whole on a terminal (by default cells wider than
+    /// 60 columns are cut with …; into a pipe or a file they are whole).
+    #[arg(long, global = true)]
+    pub wide: bool,
 }
 
 /// The subcommands.

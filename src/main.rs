@@ -28,6 +28,9 @@ fn main() -> ExitCode {
 fn run() -> ExitCode {
     let cli = Cli::parse();
     commands::set_quiet(cli.quiet);
+    if !cli.wide && io::IsTerminal::is_terminal(&io::stdout()) {
+        policykg::table::limit_cells(Some(60));
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = match &cli.command {
