@@ -1126,3 +1126,48 @@ fn one_label_of_several_places_is_told_apart_by_its_place() {
     assert_eq!(distinct.len(), labels.len(), "every label names one unit");
     assert!(labels.contains(&"市财政局（上海市）"), "{labels:?}");
 }
+
+/// The README's first console block, command by command, as a new user
+/// would type them in an empty directory: the same lines (timings aside;
+/// a block ending in `…` shows the first rows only).
+#[test]
+fn the_readme_shows_what_the_tool_prints() {
+    let readme = std::fs::read_to_string(common::repo_file("README.md")).expect("README");
+    let block = readme
+        .split("```console\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a console block");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let timing = |line: &str| -> String {
+        match line.rfind(" (") {
+            Some(at) if line.ends_with(" s)") => format!("{} (… s)", &line[..at]),
+            _ => line.trim_end().to_owned(),
+        }
+    };
+    let mut commands = 0;
+    for part in block.split("$ policykg ").filter(|p| !p.trim().is_empty()) {
+        let mut lines = part.lines();
+        let command = lines.next().expect("a command");
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let mut expected: Vec<String> = lines.filter(|l| !l.is_empty()).map(timing).collect();
+        let run = run_in(dir.path(), &args).ok();
+        let mut actual: Vec<String> = run
+            .stdout
+            .lines()
+            .chain(run.stderr.lines())
+            .map(timing)
+            .collect();
+        if expected.last().is_some_and(|l| l == "…") {
+            expected.pop();
+            let shown: std::collections::HashSet<&String> = expected.iter().collect();
+            actual.retain(|l| shown.contains(l));
+            actual.truncate(expected.len());
+        }
+        expected.sort();
+        actual.sort();
+        assert_eq!(actual, expected, "`policykg {command}`");
+        commands += 1;
+    }
+    assert_eq!(commands, 4, "the four commands of the block");
+}
