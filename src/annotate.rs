@@ -16,33 +16,11 @@
 //! The words are in `data/grammar/` ([`crate::words`]); the rules here are
 //! about those words and separators, never about one document.
 
+use crate::vocab::Role;
 use crate::words::{FieldKind, LabelRole, Tier, words};
 
 use regex::Regex;
 use std::sync::LazyLock;
-
-/// The role a unit plays for an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    /// Leads (牵头).
-    Lead,
-    /// Supports (配合).
-    Support,
-    /// Responsible, jointly with the others listed, no lead stated (责任单位).
-    Responsible,
-}
-
-impl Role {
-    /// The name used in IRIs and tables.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Lead => "lead",
-            Self::Support => "support",
-            Self::Responsible => "responsible",
-        }
-    }
-}
 
 /// How a role was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -3,11 +3,12 @@
 //! This is what the parser hands to the RDF mapper. It knows nothing of RDF;
 //! every position is a code-point offset into the file.
 
-use crate::annotate::{self, ListBasis, Reader, Role, RoleBasis};
+use crate::annotate::{self, ListBasis, Reader, RoleBasis};
 use crate::error::{Diagnostic, Location, ParseError};
 use crate::outline::{self, Block, Node, is_bare_heading};
 use crate::source::Source;
 use crate::task_table::{self, Row, Table};
+use crate::vocab::{ItemKind, Role};
 use crate::words::{Column, LabelRole, words};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -89,15 +90,6 @@ pub struct Section {
     pub table: bool,
     /// Things the heading names (set by [`crate::recognize`]).
     pub mentions: Vec<Mention>,
-}
-
-/// The kind of an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemKind {
-    /// A key task (重点任务).
-    KeyTask,
-    /// A safeguard measure (保障措施).
-    Safeguard,
 }
 
 /// A numbered item that units can be responsible for.

@@ -4,9 +4,9 @@
 //! counters or clocks, so the same file gives the same quads byte for byte.
 //! The mapper knows nothing of text; the parser knows nothing of RDF.
 
-use crate::annotate::{ListBasis, Role, RoleBasis};
-use crate::document::{Assignment, Document, Item, ItemKind, Mention, Quote, Section};
-use crate::vocab::{ID_BASE, dcterms, org, pkg, prov, rdf, skos, xsd};
+use crate::annotate::{ListBasis, RoleBasis};
+use crate::document::{Assignment, Document, Item, Mention, Quote, Section};
+use crate::vocab::{ID_BASE, Role, dcterms, org, pkg, prov, rdf, skos, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use regex::Regex;
 use std::borrow::Borrow;
@@ -106,14 +106,6 @@ fn date_literal(value: &str) -> Literal {
         Literal::new_typed_literal(value, xsd::DATE)
     } else {
         Literal::new_simple_literal(value)
-    }
-}
-
-fn role_iri(role: Role) -> NamedNodeRef<'static> {
-    match role {
-        Role::Lead => pkg::LEAD,
-        Role::Support => pkg::SUPPORT,
-        Role::Responsible => pkg::RESPONSIBLE,
     }
 }
 
@@ -381,13 +373,7 @@ impl Mapper {
     fn item(&mut self, w: &mut Writer, doc: &Document, item: &Item) {
         let node = self.item_iri(item);
         self.item_units.clear();
-        w.a(
-            &node,
-            match item.kind {
-                ItemKind::KeyTask => pkg::KEY_TASK,
-                ItemKind::Safeguard => pkg::SAFEGUARD,
-            },
-        );
+        w.a(&node, item.kind.iri());
         w.text(&node, pkg::NUMBER, &item.number);
         w.zh(&node, dcterms::TITLE, &item.title);
         w.zh(&node, pkg::TEXT, &item.text);
@@ -433,7 +419,7 @@ impl Mapper {
             w.a(&assignment, pkg::ASSIGNMENT);
             w.add(&assignment, pkg::UNIT, unit.clone());
             w.int(&assignment, pkg::POSITION, a.position);
-            w.add(&assignment, pkg::ROLE_PROP, role_iri(a.role).into_owned());
+            w.add(&assignment, pkg::ROLE_PROP, Role::iri(a.role).into_owned());
             w.add(
                 &assignment,
                 pkg::ROLE_BASIS_PROP,

@@ -3,6 +3,86 @@
 //! Every `pkg:` term is declared in `ontology/policykg.ttl`; a test checks
 //! that [`pkg::ALL`] and the ontology agree.
 
+/// The role a unit plays for an item: one enum for the parser, the mapper
+/// and the readers of the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Leads (牵头).
+    Lead,
+    /// Supports (配合).
+    Support,
+    /// Responsible, jointly with the others listed, no lead stated (责任单位).
+    Responsible,
+}
+
+impl Role {
+    /// The name used in tables and exports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lead => "lead",
+            Self::Support => "support",
+            Self::Responsible => "responsible",
+        }
+    }
+
+    /// Its `pkg:` term.
+    #[must_use]
+    pub fn iri(self) -> oxigraph::model::NamedNodeRef<'static> {
+        match self {
+            Self::Lead => pkg::LEAD,
+            Self::Support => pkg::SUPPORT,
+            Self::Responsible => pkg::RESPONSIBLE,
+        }
+    }
+
+    /// The role of a `pkg:` term, if it is one.
+    #[must_use]
+    pub fn from_iri(iri: &str) -> Option<Self> {
+        [Self::Lead, Self::Support, Self::Responsible]
+            .into_iter()
+            .find(|r| r.iri().as_str() == iri)
+    }
+}
+
+/// The kind of an item: one enum for the parser, the mapper and the
+/// readers of the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ItemKind {
+    /// A key task (重点任务).
+    KeyTask,
+    /// A safeguard measure (保障措施).
+    Safeguard,
+}
+
+impl ItemKind {
+    /// The name used in tables and exports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::KeyTask => "key-task",
+            Self::Safeguard => "safeguard",
+        }
+    }
+
+    /// Its `pkg:` class.
+    #[must_use]
+    pub fn iri(self) -> oxigraph::model::NamedNodeRef<'static> {
+        match self {
+            Self::KeyTask => pkg::KEY_TASK,
+            Self::Safeguard => pkg::SAFEGUARD,
+        }
+    }
+
+    /// The kind of a `pkg:` class, if it is one.
+    #[must_use]
+    pub fn from_iri(iri: &str) -> Option<Self> {
+        [Self::KeyTask, Self::Safeguard]
+            .into_iter()
+            .find(|k| k.iri().as_str() == iri)
+    }
+}
+
 /// Encodes text as one IRI path segment: ASCII letters, digits and `-._~`
 /// and printable non-ASCII characters (IRIs allow them) stay readable;
 /// everything else is percent-encoded.

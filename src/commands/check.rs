@@ -50,7 +50,7 @@ struct ListRead {
 }
 
 fn lists_read(doc: &Document) -> Vec<ListRead> {
-    use crate::annotate::Role;
+    use crate::vocab::Role;
     doc.items
         .iter()
         .filter_map(|item| {
@@ -268,7 +268,7 @@ fn write_items(doc: &Document, out: &mut dyn Write) -> Result<()> {
     );
     for item in &doc.items {
         let Some(list) = &item.list else { continue };
-        let names = |role: crate::annotate::Role| {
+        let names = |role: crate::vocab::Role| {
             list.assignments
                 .iter()
                 .filter(|a| a.role == role)
@@ -285,9 +285,9 @@ fn write_items(doc: &Document, out: &mut dyn Write) -> Result<()> {
             item.number.clone(),
             title,
             list.basis.as_str().to_owned(),
-            names(crate::annotate::Role::Lead),
-            names(crate::annotate::Role::Support),
-            names(crate::annotate::Role::Responsible),
+            names(crate::vocab::Role::Lead),
+            names(crate::vocab::Role::Support),
+            names(crate::vocab::Role::Responsible),
         ]);
     }
     writeln!(out, "\n{}:", doc.path)?;

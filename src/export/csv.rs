@@ -131,10 +131,10 @@ pub fn assignments(network: &Network, bom: bool) -> Vec<u8> {
             a.document.clone(),
             a.item_number.clone(),
             a.item_title.clone(),
-            if a.key_task { "key-task" } else { "safeguard" }.to_owned(),
+            super::kind_of(a).as_str().to_owned(),
             node_id(&u.iri),
             u.label.clone(),
-            a.role.clone(),
+            a.role.as_str().to_owned(),
             a.position.to_string(),
         ]
     });

@@ -16,6 +16,15 @@ use crate::store::StoreError;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The kind of an assignment's item.
+fn kind_of(a: &crate::network::Assignment) -> crate::vocab::ItemKind {
+    if a.key_task {
+        crate::vocab::ItemKind::KeyTask
+    } else {
+        crate::vocab::ItemKind::Safeguard
+    }
+}
+
 /// Where an export goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {

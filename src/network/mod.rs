@@ -11,6 +11,7 @@ mod measures;
 pub use measures::{NetworkFigures, UnitMeasures, measure, number};
 
 use crate::sparql::{QueryError, Sparql};
+use crate::vocab::{ItemKind, Role};
 use oxigraph::model::Term;
 use petgraph::graph::{NodeIndex, UnGraph};
 use std::collections::{BTreeMap, BTreeSet};
@@ -69,8 +70,8 @@ pub struct Assignment {
     pub unit: usize,
     /// 1-based position in the list.
     pub position: u32,
-    /// `lead`, `support` or `responsible`.
-    pub role: String,
+    /// The unit's role.
+    pub role: Role,
 }
 
 /// The network and the assignments it was built from.
@@ -252,7 +253,7 @@ impl Network {
         let mut raw = Vec::new();
         // Rows are taken as they come: at 10,000 plans they are some 600,000.
         source.each_row("network assignments", ASSIGNMENTS, &mut |row| {
-            let key_task = text(row.get("kind")).ends_with("#KeyTask");
+            let key_task = ItemKind::from_iri(&text(row.get("kind"))) == Some(ItemKind::KeyTask);
             if options.key_tasks_only && !key_task {
                 return;
             }
@@ -262,10 +263,10 @@ impl Network {
                 return;
             };
             let places = jurisdictions.get(&plan).unwrap_or(&unknown);
-            let role = text(row.get("role"));
-            let role = role
-                .split_once('#')
-                .map_or(String::new(), |(_, name)| name.to_lowercase());
+            // Every assignment policykg writes has one of its roles.
+            let Some(role) = Role::from_iri(&text(row.get("role"))) else {
+                return;
+            };
             for document in docs {
                 if options.document.as_ref().is_some_and(|d| d != document) {
                     continue;
@@ -281,7 +282,7 @@ impl Network {
                         item: text(row.get("item")),
                         unit: text(row.get("unit")),
                         label: text(row.get("label")),
-                        role: role.clone(),
+                        role,
                         key_task,
                         number: text(row.get("number")),
                         title: text(row.get("title")),
@@ -369,7 +370,7 @@ struct Row {
     item: String,
     unit: String,
     label: String,
-    role: String,
+    role: Role,
     key_task: bool,
     number: String,
     title: String,
