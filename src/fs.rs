@@ -62,6 +62,67 @@ pub fn write_atomically_with(
     Ok(())
 }
 
+/// Writes a file that nothing refers to until a later commit, which first
+/// makes it durable with [`sync_files`]: straight to its name (no
+/// temporary file, no wait for the disk), so hundreds of files cost one
+/// round of flushes instead of two waits and an extra file each. For
+/// files named by their content: one cut off by a crash is shorter than
+/// the metadata says and is written again, never read.
+///
+/// # Errors
+///
+/// File-system errors; `path` is then unchanged.
+pub fn write_unsynced_with(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
+    let written = (|| {
+        let file = File::create(path)?;
+        let mut writer = BufWriter::with_capacity(1 << 20, file);
+        write(&mut writer)?;
+        writer
+            .into_inner()
+            .map(drop)
+            .map_err(std::io::IntoInnerError::into_error)
+    })();
+    if let Err(cause) = written {
+        // A full disk leaves a partial file: remove it.
+        let _ = fs::remove_file(path);
+        return Err(WriteError {
+            path: path.to_owned(),
+            cause,
+        });
+    }
+    Ok(())
+}
+
+/// Makes `files` and the entries of `dirs` durable, the files' flushes
+/// overlapping (the disk and the journal take them together): the step
+/// before a commit that refers to files written by
+/// [`write_unsynced_with`].
+///
+/// # Errors
+///
+/// The first file that cannot be flushed.
+pub fn sync_files(files: &[PathBuf], dirs: &[&Path]) -> Result<(), WriteError> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .with_min_len(8)
+        .try_for_each(|path| {
+            File::open(path)
+                .and_then(|f| f.sync_all())
+                .map_err(|cause| WriteError {
+                    path: path.clone(),
+                    cause,
+                })
+        })?;
+    for dir in dirs {
+        sync_dir(dir);
+    }
+    Ok(())
+}
+
 /// Makes the renames in `dir` durable, where the platform allows it.
 pub fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {

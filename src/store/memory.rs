@@ -5,7 +5,7 @@
 //! the store.
 
 use super::meta::{FileRef, GraphEntry, Meta};
-use super::{Access, GraphWrite, StoreError, answers::Answers, content_name, io};
+use super::{Access, GRAPHS_DIR, GraphWrite, StoreError, answers::Answers, content_name, io};
 use oxigraph::model::{NamedNode, Quad};
 use oxigraph::store::Store;
 use std::fs;
@@ -14,9 +14,6 @@ use std::sync::OnceLock;
 
 /// This backend's name in the metadata.
 pub const NAME: &str = "memory";
-
-/// The directory of the graph files.
-const GRAPHS_DIR: &str = "graphs";
 
 /// The graphs, loaded on demand.
 pub struct Backend {
@@ -179,7 +176,9 @@ fn write_graph(
     let path = dir.join(&file);
     if !fs::metadata(&path).is_ok_and(|m| m.len() == bytes as u64) {
         use std::io::Write;
-        crate::fs::write_atomically_with(&path, |w| {
+        // Made durable, with the others of the write, before the commit
+        // refers to it (StoreDir::replace_graphs).
+        crate::fs::write_unsynced_with(&path, |w| {
             lines
                 .iter()
                 .try_for_each(|line| w.write_all(line.as_bytes()))

@@ -47,6 +47,8 @@ const META_FILE: &str = "policykg-store.json";
 const LOCK_FILE: &str = "lock";
 /// The directory of the kept answers.
 const ANSWERS_DIR: &str = "answers";
+/// The directory of the graphs' N-Quads files (default backend).
+const GRAPHS_DIR: &str = "graphs";
 /// Written by `policykg serve` while it serves the store: its address and
 /// process id, so that a command the server's lock turns away can say
 /// where to read instead.
@@ -509,6 +511,18 @@ impl StoreDir {
             self.remove_unreferenced();
             return Err(e);
         }
+        // Every file the new metadata names is on disk before it is written.
+        let graphs_dir = self.path.join(GRAPHS_DIR);
+        let mut files: Vec<PathBuf> = Vec::new();
+        files.extend(meta.base_answers.iter().map(|f| answers_dir.join(&f.name)));
+        for (_, entry) in &written {
+            files.extend(entry.answers.iter().map(|f| answers_dir.join(&f.name)));
+            files.extend(entry.file.iter().map(|f| graphs_dir.join(&f.name)));
+        }
+        if let Err(e) = crate::fs::sync_files(&files, &[&answers_dir, &graphs_dir]) {
+            self.remove_unreferenced();
+            return Err(StoreError::from(e).into());
+        }
         for (name, entry) in written {
             meta.graphs.insert(name, entry);
         }
@@ -607,7 +621,8 @@ fn write_answers(dir: &Path, answers: &Answers) -> Result<FileRef, StoreError> {
     let path = dir.join(&name);
     let bytes = json.len() as u64;
     if !fs::metadata(&path).is_ok_and(|m| m.len() == bytes) {
-        crate::fs::write_atomically(&path, &json)?;
+        // Made durable before the commit refers to it (replace_graphs).
+        crate::fs::write_unsynced_with(&path, |w| std::io::Write::write_all(w, &json))?;
     }
     Ok(FileRef { name, bytes })
 }
