@@ -36,6 +36,6 @@ before=$(dump full/store)
 if "$policykg" build "$repo/tests/corpus" --store full/store 2>err.txt; then fail "a build onto a full disk succeeded"; fi
 grep -q "No space left on device" err.txt || fail "unclear message: $(cat err.txt)"
 [ "$(dump full/store)" = "$before" ] || fail "the store changed on a full disk"
-if ls -a full/store | grep -q '\.tmp$'; then fail "a temporary file was left behind"; fi
+if find full/store -name '*.tmp' | grep -q .; then fail "a temporary file was left behind"; fi
 umount full
 echo "full disk: build refused with '$(grep '^error' err.txt)'; store intact"

@@ -11,7 +11,7 @@ import sys
 repo, work = sys.argv[1:]
 plan = open(f"{repo}/data/plans/xiamen-metaverse-2022.md", encoding="utf-8").read()
 body = plan[plan.index("一、总体要求"):]
-for mb in (5, 50):
+for mb in (5, 20, 50):
     copies = mb * 1024 * 1024 // len(body.encode()) + 1
     open(f"{work}/repeat-{mb}mb.md", "w", encoding="utf-8").write(body * copies)
 with open(f"{work}/items-100000.md", "w", encoding="utf-8") as f:

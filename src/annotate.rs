@@ -16,33 +16,11 @@
 //! The words are in `data/grammar/` ([`crate::words`]); the rules here are
 //! about those words and separators, never about one document.
 
+use crate::vocab::Role;
 use crate::words::{FieldKind, LabelRole, Tier, words};
 
 use regex::Regex;
 use std::sync::LazyLock;
-
-/// The role a unit plays for an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    /// Leads (牵头).
-    Lead,
-    /// Supports (配合).
-    Support,
-    /// Responsible, jointly with the others listed, no lead stated (责任单位).
-    Responsible,
-}
-
-impl Role {
-    /// The name used in IRIs and tables.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Lead => "lead",
-            Self::Support => "support",
-            Self::Responsible => "responsible",
-        }
-    }
-}
 
 /// How a role was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -299,7 +277,7 @@ impl Reader {
         }
         let mut runs = Vec::new();
         for (k, (cell, role)) in cells.iter().enumerate() {
-            if crate::task_table::is_none_cell(cell) {
+            if is_none_cell(cell) {
                 continue;
             }
             read_runs(
@@ -403,7 +381,7 @@ impl Reader {
                     at: stop,
                     message: format!(
                         "the sentence after the units in a responsibility list was not read as units (`{}`)",
-                        crate::task_table::short(tail)
+                        short(tail)
                     ),
                 });
             }
@@ -641,6 +619,39 @@ fn trimmed_end(text: &str) -> usize {
         .len()
 }
 
+/// A name without control characters and invisible formatting ones
+/// (zero-width spaces and joiners, direction marks, soft hyphens, the
+/// byte-order mark), so that 市工信局 and 市工信局\u{200b} are one unit.
+fn without_invisibles(name: &str) -> String {
+    name.chars()
+        .filter(|&c| {
+            !c.is_control()
+                && !matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+        })
+        .collect()
+}
+
+/// `——`, `—`, `无`, `/`: a cell that names no unit.
+#[must_use]
+pub fn is_none_cell(text: &str) -> bool {
+    let t = text.trim_matches(is_pad);
+    !t.is_empty()
+        && (t
+            .chars()
+            .all(|c| matches!(c, '—' | '-' | '－' | '–' | '/' | '／'))
+            || t == "无")
+}
+
+/// The first characters of a text, for messages.
+#[must_use]
+pub fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(24).collect();
+    if text.chars().count() > 24 {
+        out.push('…');
+    }
+    out
+}
+
 fn is_pad(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}'
 }
@@ -654,28 +665,64 @@ fn inner_range(text: &str, open: usize, close: usize) -> (usize, usize) {
 
 /// Top-level bracket groups as (start, end) byte ranges, brackets included.
 /// `（` may close with `)` and `(` with `）`: extracted text mixes them.
+/// Brackets are matched innermost first, so a stray opening bracket earlier
+/// in the text (`推进产业（发展。…（责任单位：…）`) is left unmatched
+/// instead of swallowing the list after it (see [`unclosed`]); a doubled
+/// bracket (`（（责任单位：…））`) gives the inner group.
 fn bracket_groups(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
+    let (pairs, _) = match_brackets(text);
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut reach = 0;
+    for &(start, end) in &pairs {
+        if start >= reach {
+            out.push((start, end));
+            reach = end;
+        }
+    }
+    for group in &mut out {
+        // Unwrap `（（…））`: the outer pair holds nothing but the inner.
+        while let Some(&inner) = pairs.iter().find(|&&(s, e)| {
+            let (open, close) = *group;
+            s > open
+                && e < close
+                && text[open..s].chars().count() == 1
+                && text[e..close].chars().count() == 1
+        }) {
+            *group = inner;
+        }
+    }
+    out
+}
+
+/// Matched bracket pairs, sorted by start (outer before inner), and the
+/// opening brackets that never close.
+fn match_brackets(text: &str) -> (Vec<(usize, usize)>, Vec<usize>) {
+    let mut open: Vec<usize> = Vec::new();
+    let mut pairs = Vec::new();
     for (i, c) in text.char_indices() {
         match c {
-            '（' | '(' | '【' | '[' | '〔' | '［' => {
-                if depth == 0 {
-                    start = i;
-                }
-                depth += 1;
-            }
-            '）' | ')' | '】' | ']' | '〕' | '］' if depth > 0 => {
-                depth -= 1;
-                if depth == 0 {
-                    out.push((start, i + c.len_utf8()));
+            '（' | '(' | '【' | '[' | '〔' | '［' => open.push(i),
+            '）' | ')' | '】' | ']' | '〕' | '］' => {
+                if let Some(start) = open.pop() {
+                    pairs.push((start, i + c.len_utf8()));
                 }
             }
             _ => {}
         }
     }
-    out
+    pairs.sort_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
+    (pairs, open)
+}
+
+/// The byte offsets of opening brackets that never close, when a
+/// bracket group follows them: a list that a stray bracket would have hidden,
+/// read as if the stray bracket were not there, which a reader should check.
+#[must_use]
+pub fn unclosed(text: &str) -> Vec<usize> {
+    let (pairs, open) = match_brackets(text);
+    open.into_iter()
+        .filter(|&at| pairs.iter().any(|&(s, _)| s > at))
+        .collect()
 }
 
 /// Splits `text[start..end]` at top-level separators in `seps`, returning
@@ -1021,7 +1068,7 @@ fn names_to_units(text: &str, names: &[Named]) -> (Vec<Unit>, bool) {
         etc |= more;
         let e = s + label_end;
         let (s, e) = trim_range(text, s, e);
-        let label = text[s..e].to_owned();
+        let label = without_invisibles(&text[s..e]);
         // One character is no organisation's name (a list cut short: `区`).
         if label.chars().count() < 2 {
             continue;
@@ -1357,6 +1404,35 @@ mod tests {
     }
 
     use Role::{Lead, Responsible as R, Support};
+
+    #[test]
+    fn a_stray_bracket_does_not_hide_the_list_after_it() {
+        for text in [
+            "推进产业（发展。加快建设。（责任单位：市工信局、市发改委）",
+            "推进项目[建设。（责任单位：市工信局、市发改委）",
+            "推进【平台。（责任单位：市工信局、市发改委）",
+            "建设体系。（（责任单位：市工信局、市发改委））",
+        ] {
+            assert_eq!(
+                roles(text, false),
+                names(&[("市工信局", R), ("市发改委", R)]),
+                "{text}"
+            );
+        }
+        assert_eq!(unclosed("推进产业（发展。（责任单位：市工信局）"), vec![12]);
+        assert!(unclosed("（一）推进。（责任单位：市工信局）").is_empty());
+    }
+
+    #[test]
+    fn invisible_and_control_characters_are_not_part_of_a_name() {
+        assert_eq!(
+            roles(
+                "任务。（责任单位：市科技局\u{200b}、市\u{200d}工信局\u{7}、市发改委）",
+                false
+            ),
+            names(&[("市科技局", R), ("市工信局", R), ("市发改委", R)])
+        );
+    }
 
     #[test]
     fn plain_responsibility_list_is_jointly_responsible() {

@@ -8,13 +8,24 @@ use std::path::PathBuf;
 /// Turn Chinese government action plans into a knowledge graph, and query it.
 ///
 /// Data goes to standard output; progress, warnings and the one-line summary
-/// go to standard error. Exit codes: 0 success, 1 error, 2 bad usage.
+/// go to standard error. Exit codes: 0 success, 1 error, 2 bad usage, 3
+/// `build` built the good documents but skipped some bad ones.
 #[derive(Debug, Parser)]
 #[command(name = "policykg", version, about, long_about)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Print no warnings, notes or summary line; errors still go to
+    /// standard error.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+
+    /// Print table cells whole on a terminal (by default cells wider than
+    /// 60 columns are cut with …; into a pipe or a file they are whole).
+    #[arg(long, global = true)]
+    pub wide: bool,
 }
 
 /// The subcommands.
@@ -52,20 +63,20 @@ pub struct ServeArgs {
     pub bind: std::net::SocketAddr,
 
     /// Stop a query (or report) after this many seconds and answer 503.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = at_least_one)]
     pub timeout: u64,
 
     /// Refuse results with more rows (or triples) than this (422).
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = at_least_one_usize)]
     pub max_rows: usize,
 
     /// Refuse request bodies (and query strings) larger than this, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = at_least_one_usize)]
     pub max_request_bytes: usize,
 
     /// Queries evaluated at once (default: the number of cores); others
     /// wait for a free worker.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one_usize)]
     pub workers: Option<usize>,
 
     /// How long a request waits for a free worker before a 503.
@@ -73,7 +84,7 @@ pub struct ServeArgs {
     pub queue_wait: u64,
 
     /// Open connections served at once; more wait to be accepted.
-    #[arg(long, value_name = "N", default_value_t = 128)]
+    #[arg(long, value_name = "N", default_value_t = 128, value_parser = at_least_one_usize)]
     pub max_connections: usize,
 
     #[command(flatten)]
@@ -179,8 +190,9 @@ pub struct ExportCsvArgs {
     #[arg(long, value_parser = ["nodes", "edges", "assignments", "items"])]
     pub table: Option<String>,
 
-    /// Start each file with a UTF-8 byte-order mark, so that Excel on
-    /// Windows shows Chinese correctly.
+    /// For Excel: start each file with a UTF-8 byte-order mark, so that
+    /// Excel on Windows shows Chinese correctly, and put a `'` before any
+    /// text cell that Excel would run as a formula (`=`, `+`, `-`, `@`).
     #[arg(long)]
     pub excel: bool,
 
@@ -243,6 +255,13 @@ pub struct ExportRdfArgs {
     #[arg(long, value_name = "ID")]
     pub document: Option<String>,
 
+    /// Add the provenance in the W3C Web Annotation form: an
+    /// `oa:SpecificResource` anchor with a quote and position selector for
+    /// every section, item, list and assignment, and a `pkg:Mention` for
+    /// every place a text names a thing (found again in the stored text).
+    #[arg(long)]
+    pub web_annotation: bool,
+
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -253,7 +272,9 @@ pub struct StoreArgs {
     /// Store directory.
     ///
     /// Created by `build` if absent. Defaults to `policykg-store` in the
-    /// current directory, or $POLICYKG_STORE when set.
+    /// current directory, or $POLICYKG_STORE when set. Read commands never
+    /// write a store, except that a missing default store is made with the
+    /// bundled plan in it.
     #[arg(long, env = "POLICYKG_STORE", default_value = "policykg-store")]
     pub store: PathBuf,
 }
@@ -275,6 +296,11 @@ pub struct BuildArgs {
     /// skipped, the others are built, and the exit code is 3.
     #[arg(long)]
     pub strict: bool,
+
+    /// Let a file replace a document of the same id that was built from
+    /// another file (by default that is refused, naming both files).
+    #[arg(long)]
+    pub replace: bool,
 
     #[command(flatten)]
     pub store: StoreArgs,
@@ -313,12 +339,12 @@ pub enum CheckFormat {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("source").args(["sparql", "file", "name", "list"]).required(true))]
 pub struct QueryArgs {
-    /// SPARQL query text.
+    /// SPARQL query text (`-`: read it from standard input).
     ///
     /// The default graph is the union of all documents' graphs.
     pub sparql: Option<String>,
 
-    /// Read the query from a file.
+    /// Read the query from a file (`-`: standard input).
     #[arg(long, short = 'f', value_name = "FILE")]
     pub file: Option<PathBuf>,
 
@@ -336,7 +362,8 @@ pub struct QueryArgs {
     #[arg(long, short = 'p', value_name = "NAME=VALUE", value_parser = parse_param)]
     pub param: Vec<(String, String)>,
 
-    /// Output format.
+    /// Output format. For CONSTRUCT and DESCRIBE (triples): table gives
+    /// Turtle, json JSON-LD, xml RDF/XML.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
 
@@ -447,6 +474,20 @@ fn parse_param(text: &str) -> Result<(String, String), String> {
         return Err(format!("expected NAME=VALUE, got `{text}`"));
     }
     Ok((name.to_owned(), value.to_owned()))
+}
+
+/// A count or a number of seconds where 0 means nothing (a server with no
+/// worker, a limit of no seconds): refused at parse time.
+fn at_least_one(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("0 is not allowed here; give 1 or more".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn at_least_one_usize(text: &str) -> Result<usize, String> {
+    at_least_one(text).and_then(|n| usize::try_from(n).map_err(|e| e.to_string()))
 }
 
 #[cfg(test)]

@@ -3,11 +3,12 @@
 //! This is what the parser hands to the RDF mapper. It knows nothing of RDF;
 //! every position is a code-point offset into the file.
 
-use crate::annotate::{self, ListBasis, Reader, Role, RoleBasis};
+use crate::annotate::{self, ListBasis, Reader, RoleBasis};
 use crate::error::{Diagnostic, Location, ParseError};
 use crate::outline::{self, Block, Node, is_bare_heading};
 use crate::source::Source;
 use crate::task_table::{self, Row, Table};
+use crate::vocab::{ItemKind, Role};
 use crate::words::{Column, LabelRole, words};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -64,6 +65,8 @@ pub struct Document {
     pub suspects: Vec<Suspect>,
     /// Number of code points in the file.
     pub length: usize,
+    /// The file's text, which every span points into.
+    pub source_text: String,
     /// Hash of the file and of what read it (set by `build`).
     pub content_hash: Option<String>,
 }
@@ -87,15 +90,6 @@ pub struct Section {
     pub table: bool,
     /// Things the heading names (set by [`crate::recognize`]).
     pub mentions: Vec<Mention>,
-}
-
-/// The kind of an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemKind {
-    /// A key task (重点任务).
-    KeyTask,
-    /// A safeguard measure (保障措施).
-    Safeguard,
 }
 
 /// A numbered item that units can be responsible for.
@@ -264,6 +258,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Document, ParseError> {
         warnings,
         suspects,
         length: source.text.chars().count(),
+        source_text: source.text.clone(),
         content_hash: None,
     })
 }
@@ -708,10 +703,10 @@ impl Builder<'_> {
             let read = self.reader.read_cells(&texts);
             let Some((found, etc)) = read else {
                 for (b, (text, _)) in unit_blocks.iter().zip(&texts) {
-                    if !task_table::is_none_cell(text) {
+                    if !annotate::is_none_cell(text) {
                         self.table_suspects.push(Suspect {
                             at: source.location(b.file_offset(0)),
-                            text: task_table::short(text),
+                            text: annotate::short(text),
                             reason: "a unit cell of a task table from which no unit was read"
                                 .to_owned(),
                         });
@@ -803,6 +798,16 @@ impl Builder<'_> {
         };
         for block in self.blocks {
             let text = &block.text;
+            for at in annotate::unclosed(text) {
+                let (s, _) = block.file_range(at, at);
+                let bracket = text[at..].chars().next().unwrap_or('（');
+                self.warnings.push(Diagnostic {
+                    at: self.source.location(s),
+                    message: format!(
+                        "a {bracket} here never closes; the lists after it were read as if it were not there: check them"
+                    ),
+                });
+            }
             for (o, c) in annotate::brackets(text) {
                 let (s, e) = block.file_range(o, c);
                 let inner_start = o + text[o..].chars().next().map_or(1, char::len_utf8);
@@ -815,7 +820,7 @@ impl Builder<'_> {
                 {
                     out.push(Suspect {
                         at: self.source.location(s),
-                        text: task_table::short(&text[o..c]),
+                        text: annotate::short(&text[o..c]),
                         reason: "a bracket naming organisations or roles that no list read"
                             .to_owned(),
                     });
@@ -833,7 +838,7 @@ impl Builder<'_> {
             if labelled && !overlaps(s, e) {
                 out.push(Suspect {
                     at: self.source.location(s),
-                    text: task_table::short(line),
+                    text: annotate::short(line),
                     reason: "a line that opens with a responsibility label but that no list read"
                         .to_owned(),
                 });

@@ -1,25 +1,18 @@
-//! Where SPARQL runs: the local store, or a remote SPARQL 1.1 endpoint
-//! reached over the protocol.
-//!
-//! The analysis (network, report) asks a [`Sparql`] for rows, so the same
-//! code reads a store on this machine or a triple store server that
-//! `policykg push` filled. The remote side is a small client of the SPARQL
-//! 1.1 Protocol and Graph Store HTTP Protocol: credentials come from the
-//! environment only, and transient failures are retried with backoff.
+//! A remote SPARQL 1.1 endpoint as a [`Sparql`] source: the analysis
+//! (network, report) reads a triple store server that `policykg push`
+//! filled as it reads the local store. A small client of the SPARQL 1.1
+//! Protocol: credentials come from the environment only, and transient
+//! failures are retried with backoff.
 
-use crate::query::{self, QueryError};
+use crate::sparql::{QueryError, Sparql};
 use oxhttp::Client;
 use oxhttp::model::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode, Uri};
-use oxigraph::model::{Literal, Term};
+use oxigraph::model::Term;
 use oxigraph::sparql::QuerySolution;
 use oxigraph::sparql::results::{
     QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput,
 };
-use oxigraph::store::Store;
-use spargebra::algebra::GraphPattern;
-use spargebra::term::GroundTerm;
-use spargebra::{Query, SparqlParser};
 use std::io::Read;
 use std::thread;
 use std::time::Duration;
@@ -37,96 +30,6 @@ const ATTEMPTS: u32 = 5;
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// The longest wait between attempts, whatever `Retry-After` asks.
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
-
-/// A place SELECT queries run.
-pub trait Sparql {
-    /// Runs a SELECT query over the union of all graphs and hands each row
-    /// to `row` as it comes, so that a large answer is never held whole.
-    ///
-    /// # Errors
-    ///
-    /// Syntax, evaluation or transport errors.
-    fn each_row(
-        &self,
-        origin: &str,
-        sparql: &str,
-        row: &mut dyn FnMut(QuerySolution),
-    ) -> Result<(), QueryError>;
-
-    /// Runs a SELECT query over the union of all graphs and returns its rows.
-    ///
-    /// # Errors
-    ///
-    /// As for [`Sparql::each_row`].
-    fn select(&self, origin: &str, sparql: &str) -> Result<Vec<QuerySolution>, QueryError> {
-        let mut rows = Vec::new();
-        self.each_row(origin, sparql, &mut |r| rows.push(r))?;
-        Ok(rows)
-    }
-
-    /// How many triples (quads) the dataset holds (remotely: in named
-    /// graphs, where `push` puts them).
-    ///
-    /// # Errors
-    ///
-    /// As for [`Sparql::select`].
-    fn triples(&self) -> Result<u64, QueryError>;
-}
-
-impl Sparql for Store {
-    fn each_row(
-        &self,
-        origin: &str,
-        sparql: &str,
-        row: &mut dyn FnMut(QuerySolution),
-    ) -> Result<(), QueryError> {
-        let oxigraph::sparql::QueryResults::Solutions(solutions) =
-            query::execute(self, origin, sparql, &[])?
-        else {
-            return Err(QueryError::Evaluation {
-                origin: origin.to_owned(),
-                message: "expected a SELECT query".to_owned(),
-            });
-        };
-        for solution in solutions {
-            row(solution.map_err(|e| QueryError::Evaluation {
-                origin: origin.to_owned(),
-                message: e.to_string(),
-            })?);
-        }
-        Ok(())
-    }
-
-    fn triples(&self) -> Result<u64, QueryError> {
-        self.len()
-            .map(|n| n as u64)
-            .map_err(|e| QueryError::Evaluation {
-                origin: "counting triples".to_owned(),
-                message: e.to_string(),
-            })
-    }
-}
-
-impl Sparql for crate::store::StoreDir {
-    fn each_row(
-        &self,
-        origin: &str,
-        sparql: &str,
-        row: &mut dyn FnMut(QuerySolution),
-    ) -> Result<(), QueryError> {
-        self.store().each_row(origin, sparql, row)
-    }
-
-    /// Known without walking the store when it was loaded or last written.
-    fn triples(&self) -> Result<u64, QueryError> {
-        self.triple_count()
-            .map(|n| u64::try_from(n).unwrap_or(u64::MAX))
-            .map_err(|e| QueryError::Evaluation {
-                origin: "counting triples".to_owned(),
-                message: e.to_string(),
-            })
-    }
-}
 
 /// Errors talking to a remote endpoint.
 #[derive(Debug, thiserror::Error)]
@@ -431,140 +334,6 @@ impl Sparql for Endpoint {
     }
 }
 
-/// Binds `params` in `sparql` for an endpoint that knows nothing of our
-/// parameters: the query is parsed, each value joined in as a one-row
-/// `VALUES` at the heart of its WHERE clause (inside its filters, so they
-/// see the value), and written back as SPARQL. The values stay literals;
-/// they are never pasted into the text as SPARQL.
-///
-/// # Errors
-///
-/// Syntax errors, and invalid parameter names.
-pub fn bind_params(
-    origin: &str,
-    sparql: &str,
-    params: &[(String, String)],
-) -> Result<String, QueryError> {
-    let query = SparqlParser::new()
-        .parse_query(sparql)
-        .map_err(|e| QueryError::syntax(origin, sparql, &e))?;
-    if params.is_empty() {
-        return Ok(sparql.to_owned());
-    }
-    let mut variables = Vec::new();
-    let mut row = Vec::new();
-    for (name, value) in params {
-        variables.push(query::parameter(name)?);
-        row.push(Some(GroundTerm::Literal(Literal::new_simple_literal(
-            value,
-        ))));
-    }
-    let values = GraphPattern::Values {
-        variables,
-        bindings: vec![row],
-    };
-    let query = match query {
-        Query::Select {
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Select {
-            dataset,
-            pattern: join_values(pattern, values),
-            base_iri,
-        },
-        Query::Ask {
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Ask {
-            dataset,
-            pattern: join_values(pattern, values),
-            base_iri,
-        },
-        Query::Construct {
-            template,
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Construct {
-            template,
-            dataset,
-            pattern: join_values(pattern, values),
-            base_iri,
-        },
-        Query::Describe {
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Describe {
-            dataset,
-            pattern: join_values(pattern, values),
-            base_iri,
-        },
-    };
-    Ok(query.to_string())
-}
-
-/// Joins `values` under the solution modifiers, aggregates, filters and
-/// binds of the top level, so that everything above sees the bound value.
-fn join_values(pattern: GraphPattern, values: GraphPattern) -> GraphPattern {
-    let inner = |p: Box<GraphPattern>| Box::new(join_values(*p, values.clone()));
-    match pattern {
-        GraphPattern::Slice {
-            inner: i,
-            start,
-            length,
-        } => GraphPattern::Slice {
-            inner: inner(i),
-            start,
-            length,
-        },
-        GraphPattern::Distinct { inner: i } => GraphPattern::Distinct { inner: inner(i) },
-        GraphPattern::Reduced { inner: i } => GraphPattern::Reduced { inner: inner(i) },
-        GraphPattern::Project {
-            inner: i,
-            variables,
-        } => GraphPattern::Project {
-            inner: inner(i),
-            variables,
-        },
-        GraphPattern::OrderBy {
-            inner: i,
-            expression,
-        } => GraphPattern::OrderBy {
-            inner: inner(i),
-            expression,
-        },
-        GraphPattern::Group {
-            inner: i,
-            variables,
-            aggregates,
-        } => GraphPattern::Group {
-            inner: inner(i),
-            variables,
-            aggregates,
-        },
-        GraphPattern::Extend {
-            inner: i,
-            variable,
-            expression,
-        } => GraphPattern::Extend {
-            inner: inner(i),
-            variable,
-            expression,
-        },
-        GraphPattern::Filter { expr, inner: i } => GraphPattern::Filter {
-            expr,
-            inner: inner(i),
-        },
-        other => GraphPattern::Join {
-            left: Box::new(values),
-            right: Box::new(other),
-        },
-    }
-}
-
 /// Standard base64 (RFC 4648, with padding), for basic-auth headers.
 fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -604,20 +373,6 @@ mod tests {
         for (plain, encoded) in vectors {
             assert_eq!(base64(plain.as_bytes()), encoded, "{plain}");
         }
-    }
-
-    #[test]
-    fn bound_parameters_are_seen_by_filters_and_stay_literals() {
-        let store = Store::new().expect("store");
-        let text = r#"SELECT ?unit ?n WHERE { VALUES ?n { 1 } FILTER(STR(?unit) = "x\" } <a") }"#;
-        let bound = bind_params("test", text, &[("unit".to_owned(), "x\" } <a".to_owned())])
-            .expect("binds");
-        let rows = store.select("test", &bound).expect("runs");
-        assert_eq!(rows.len(), 1, "{bound}");
-        assert_eq!(
-            rows[0].get("unit"),
-            Some(&Term::Literal(Literal::new_simple_literal("x\" } <a")))
-        );
     }
 
     #[test]

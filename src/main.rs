@@ -9,7 +9,28 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // The command runs on a thread with a stack sized for the deepest query
+    // policykg accepts (see policykg::sparql::check_size).
+    let command = std::thread::Builder::new()
+        .name("policykg".to_owned())
+        .stack_size(policykg::sparql::STACK_BYTES)
+        .spawn(run);
+    match command.map(std::thread::JoinHandle::join) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> ExitCode {
     let cli = Cli::parse();
+    commands::set_quiet(cli.quiet);
+    if !cli.wide && io::IsTerminal::is_terminal(&io::stdout()) {
+        policykg::table::limit_cells(Some(60));
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = match &cli.command {

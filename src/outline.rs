@@ -5,9 +5,10 @@
 //! order in which styles first appear, as in legal drafting: a style already
 //! open closes everything below it; a new style opens a deeper level.
 //!
-//! A numbered paragraph is an *item* (something a unit is responsible for) when
-//! it is a leaf with a body of its own or carries a responsibility list; it is
-//! a *section* when it has numbered children or is a bare heading.
+//! This module finds the paragraphs ([`blocks`]), their numbers
+//! ([`numbering`]) and the tree they make ([`tree`]); which numbered
+//! paragraphs are *items* (something a unit is responsible for) and which
+//! are *sections* is decided in [`crate::document`].
 
 use crate::source::Source;
 

@@ -1,12 +1,14 @@
-//! SPARQL over the store: named queries from `queries/`, safe parameter
-//! binding, and results as an aligned table or a W3C results format.
+//! Named queries from `queries/` with their parameters, a query run under a
+//! time limit, and results as an aligned table or a W3C results format.
+//! Checking, parsing and evaluating are [`crate::sparql`]'s.
 
+use crate::sparql::{QueryError, prepare};
 use crate::table::Table;
 use crate::vocab::PREFIXES;
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{Literal, Term, Variable};
+use oxigraph::model::{Term, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults};
 use oxigraph::store::Store;
 use std::io::Write;
 use std::sync::mpsc;
@@ -43,6 +45,7 @@ pub const NAMED: &[NamedQuery] = named![
     "units",
     "units-by-technology",
     "unresolved",
+    "web-annotation",
 ];
 
 impl NamedQuery {
@@ -87,72 +90,6 @@ pub enum OutputFormat {
     Json,
     /// SPARQL XML results.
     Xml,
-}
-
-/// Errors from running a query.
-#[derive(Debug, thiserror::Error)]
-pub enum QueryError {
-    /// The SPARQL does not parse.
-    #[error(
-        "{origin}: the query is not valid SPARQL: {message}{}",
-        caret(query, message)
-    )]
-    Syntax {
-        /// The query text.
-        query: String,
-        /// Where the query came from.
-        origin: String,
-        /// The parser's message, with its position.
-        message: String,
-    },
-    /// A parameter is missing or unknown.
-    #[error("{0}")]
-    Params(String),
-    /// The query ran past its time limit and was stopped.
-    #[error(
-        "{origin}: the query ran longer than --timeout {seconds} s and was stopped; narrow it (a LIMIT, a more specific pattern) or raise --timeout (0 for no limit)"
-    )]
-    Timeout {
-        /// Where the query came from.
-        origin: String,
-        /// The limit.
-        seconds: u64,
-    },
-    /// Evaluation failed.
-    #[error("{origin}: {message}")]
-    Evaluation {
-        /// Where the query came from.
-        origin: String,
-        /// What went wrong.
-        message: String,
-    },
-    /// Writing the output failed.
-    #[error("cannot write the results")]
-    Io(#[from] std::io::Error),
-}
-
-impl QueryError {
-    /// A syntax error in `query`, from `origin`.
-    pub(crate) fn syntax(origin: &str, query: &str, error: &dyn std::fmt::Display) -> Self {
-        Self::Syntax {
-            query: query.to_owned(),
-            origin: origin.to_owned(),
-            message: error.to_string(),
-        }
-    }
-}
-
-/// The variable a `--param NAME=…` binds.
-///
-/// # Errors
-///
-/// A name that is not a SPARQL variable name.
-pub(crate) fn parameter(name: &str) -> Result<Variable, QueryError> {
-    Variable::new(name).map_err(|_| {
-        QueryError::Params(format!(
-            "--param {name}=…: `{name}` is not a valid SPARQL variable name"
-        ))
-    })
 }
 
 /// Runs `sparql` on `store` with `params` bound as plain literals (never
@@ -219,73 +156,6 @@ impl Drop for Watchdog {
     }
 }
 
-/// A line under the query pointing at the column a syntax error names
-/// (`error at 2:7`).
-fn caret(query: &str, message: &str) -> String {
-    let Some((line, column)) = message.split("at ").nth(1).and_then(|rest| {
-        let position = rest.split(':').take(2).collect::<Vec<_>>();
-        Some((
-            position.first()?.trim().parse::<usize>().ok()?,
-            position.get(1)?.trim().parse::<usize>().ok()?,
-        ))
-    }) else {
-        return String::new();
-    };
-    let Some(text) = query.lines().nth(line.saturating_sub(1)) else {
-        return String::new();
-    };
-    let pad: usize = text
-        .chars()
-        .take(column.saturating_sub(1))
-        .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(1))
-        .sum();
-    format!("\n  {text}\n  {}^", " ".repeat(pad))
-}
-
-/// Parses and evaluates; see [`run`].
-///
-/// # Errors
-///
-/// Syntax and evaluation errors.
-pub fn execute(
-    store: &Store,
-    origin: &str,
-    sparql: &str,
-    params: &[(String, String)],
-) -> Result<QueryResults<'static>, QueryError> {
-    prepare(store, origin, sparql, params, None)
-}
-
-fn prepare(
-    store: &Store,
-    origin: &str,
-    sparql: &str,
-    params: &[(String, String)],
-    token: Option<CancellationToken>,
-) -> Result<QueryResults<'static>, QueryError> {
-    // Oxigraph's HTTP client is not compiled in, so a SERVICE clause cannot
-    // make this process call out.
-    let mut evaluator = SparqlEvaluator::new();
-    if let Some(token) = token {
-        evaluator = evaluator.with_cancellation_token(token);
-    }
-    let mut prepared = evaluator
-        .parse_query(sparql)
-        .map_err(|e| QueryError::syntax(origin, sparql, &e))?;
-    prepared.dataset_mut().set_default_graph_as_union();
-    for (name, value) in params {
-        let variable = parameter(name)?;
-        prepared = prepared.substitute_variable(variable, Literal::new_simple_literal(value));
-    }
-    prepared
-        .on_store(store)
-        .execute()
-        .map_err(|e| QueryError::Evaluation {
-            origin: origin.to_owned(),
-            message: e.to_string(),
-        })
-}
-
 /// Writes `results` in `format` (the table by display width).
 ///
 /// # Errors
@@ -335,7 +205,21 @@ pub fn write_results(
             }
         }
         QueryResults::Graph(triples) => {
-            let mut serializer = RdfSerializer::from_format(RdfFormat::Turtle);
+            // Triples, not rows: the --format that names a family of
+            // syntaxes picks its RDF one.
+            let syntax = match format {
+                OutputFormat::Table => RdfFormat::Turtle,
+                OutputFormat::Json => RdfFormat::JsonLd {
+                    profile: oxigraph::io::JsonLdProfileSet::empty(),
+                },
+                OutputFormat::Xml => RdfFormat::RdfXml,
+                OutputFormat::Csv | OutputFormat::Tsv => {
+                    return Err(QueryError::Params(format!(
+                        "{origin}: a CONSTRUCT or DESCRIBE query gives triples, not rows: use --format table (Turtle), json (JSON-LD) or xml (RDF/XML)"
+                    )));
+                }
+            };
+            let mut serializer = RdfSerializer::from_format(syntax);
             for (prefix, iri) in PREFIXES {
                 serializer =
                     serializer
@@ -379,70 +263,4 @@ pub fn display_term(term: &Term) -> String {
             .unwrap_or_else(|| n.as_str().to_owned()),
         other => other.to_string(),
     }
-}
-
-/// Counts for the one-line summary.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Source documents.
-    pub documents: u64,
-    /// Action items.
-    pub items: u64,
-    /// Assignments.
-    pub assignments: u64,
-    /// Distinct units in assignments.
-    pub units: u64,
-    /// All quads.
-    pub triples: u64,
-}
-
-/// Whether the store holds at least one source document. Cheaper than
-/// [`summary`], which counts every quad (a walk over the whole store for
-/// the in-memory backend).
-///
-/// # Errors
-///
-/// Evaluation errors.
-pub fn has_documents(store: &Store) -> Result<bool, QueryError> {
-    const ANY: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
-        ASK { ?doc a pkg:SourceDocument }";
-    Ok(matches!(
-        execute(store, "has documents", ANY, &[])?,
-        QueryResults::Boolean(true)
-    ))
-}
-
-/// Counts documents, items, assignments, units and quads.
-///
-/// # Errors
-///
-/// Evaluation errors.
-pub fn summary(source: &dyn crate::endpoint::Sparql) -> Result<Summary, QueryError> {
-    const COUNTS: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
-        SELECT
-          (COUNT(DISTINCT ?doc) AS ?documents) (COUNT(DISTINCT ?item) AS ?items)
-          (COUNT(DISTINCT ?assignment) AS ?assignments) (COUNT(DISTINCT ?unit) AS ?units)
-        WHERE {
-          { ?doc a pkg:SourceDocument }
-          UNION { ?item pkg:inPlan ?plan }
-          UNION { ?assignment pkg:unit ?unit }
-        }";
-    let count = |solution: &oxigraph::sparql::QuerySolution, name: &str| {
-        solution
-            .get(name)
-            .and_then(|t| match t {
-                Term::Literal(l) => l.value().parse().ok(),
-                _ => None,
-            })
-            .unwrap_or(0)
-    };
-    let mut s = Summary::default();
-    if let Some(row) = source.select("summary", COUNTS)?.first() {
-        s.documents = count(row, "documents");
-        s.items = count(row, "items");
-        s.assignments = count(row, "assignments");
-        s.units = count(row, "units");
-    }
-    s.triples = source.triples()?;
-    Ok(s)
 }

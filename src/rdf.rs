@@ -4,14 +4,14 @@
 //! counters or clocks, so the same file gives the same quads byte for byte.
 //! The mapper knows nothing of text; the parser knows nothing of RDF.
 
-use crate::annotate::{ListBasis, Role, RoleBasis};
-use crate::document::{Assignment, Document, Item, ItemKind, Mention, Quote, Section};
-use crate::vocab::{ID_BASE, dcterms, oa, org, pkg, prov, rdf, skos, xsd};
+use crate::annotate::{ListBasis, RoleBasis};
+use crate::document::{Assignment, Document, Item, Mention, Quote, Section};
+use crate::vocab::{ID_BASE, Role, dcterms, org, pkg, prov, rdf, skos, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use regex::Regex;
 use std::borrow::Borrow;
 use std::collections::HashSet;
-use std::fmt::Write as _;
+
 use std::sync::LazyLock;
 
 /// Where a document's quads go: one named graph per document.
@@ -32,32 +32,7 @@ fn iri(path: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{ID_BASE}{path}"))
 }
 
-/// Encodes text as one IRI path segment: ASCII letters, digits and `-._~`
-/// and printable non-ASCII characters (IRIs allow them) stay readable;
-/// everything else is percent-encoded.
-#[must_use]
-pub fn segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let readable = c.is_ascii_alphanumeric()
-            || matches!(c, '-' | '.' | '_' | '~')
-            || (u32::from(c) >= 0xA0
-                && !c.is_whitespace()
-                && !c.is_control()
-                && !('\u{E000}'..='\u{F8FF}').contains(&c)
-                && !('\u{FFF0}'..='\u{FFFF}').contains(&c)
-                && !('\u{FDD0}'..='\u{FDEF}').contains(&c));
-        if readable {
-            out.push(c);
-        } else {
-            let mut buf = [0; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                let _ = write!(out, "%{b:02X}");
-            }
-        }
-    }
-    out
-}
+use crate::vocab::segment;
 
 struct Writer {
     graph: GraphName,
@@ -94,29 +69,15 @@ impl Writer {
         );
     }
 
-    /// Provenance: the thing was read from `quote` of `doc`, through an
-    /// `oa:SpecificResource` on the document.
-    fn anchor(&mut self, thing: &NamedNode, doc: &NamedNode, quote: &Quote) {
-        let anchor = NamedNode::new_unchecked(format!("{}/anchor", thing.as_str()));
-        self.add(thing, pkg::ANCHOR, anchor.clone());
-        self.a(&anchor, oa::SPECIFIC_RESOURCE);
-        self.span(&anchor, doc, quote);
-    }
-
-    /// The span itself: `resource` has `doc` as source and one selector
-    /// that is both the quote (exact text) and the position (code-point
-    /// offsets). One node for both selectors, not two, because a corpus
-    /// holds hundreds of spans per plan and each node costs triples.
-    fn span(&mut self, resource: &NamedNode, doc: &NamedNode, quote: &Quote) {
-        let selector = NamedNode::new_unchecked(format!("{}/selector", resource.as_str()));
-        self.add(resource, oa::HAS_SOURCE, doc.clone());
-        self.add(resource, oa::HAS_SELECTOR, selector.clone());
-        self.int(resource, pkg::LINE, quote.line);
-        self.a(&selector, oa::TEXT_QUOTE_SELECTOR);
-        self.a(&selector, oa::TEXT_POSITION_SELECTOR);
-        self.text(&selector, oa::EXACT, &quote.exact);
-        self.int(&selector, oa::START, quote.span.start);
-        self.int(&selector, oa::END, quote.span.end);
+    /// Provenance on the thing itself: where in the source text it was
+    /// read, as code-point offsets (end exclusive) and the line it starts
+    /// on. The quote is `SUBSTR(text, start + 1, end - start)` of the
+    /// document's `pkg:sourceText`; the W3C Web Annotation form is made from
+    /// these on demand (`queries/web-annotation.rq`).
+    fn span(&mut self, thing: &NamedNode, quote: &Quote) {
+        self.int(thing, pkg::START, quote.span.start);
+        self.int(thing, pkg::END, quote.span.end);
+        self.int(thing, pkg::LINE, quote.line);
     }
 
     /// The quads so far, each once: a list naming a unit twice, or an item
@@ -145,14 +106,6 @@ fn date_literal(value: &str) -> Literal {
         Literal::new_typed_literal(value, xsd::DATE)
     } else {
         Literal::new_simple_literal(value)
-    }
-}
-
-fn role_iri(role: Role) -> NamedNodeRef<'static> {
-    match role {
-        Role::Lead => pkg::LEAD,
-        Role::Support => pkg::SUPPORT,
-        Role::Responsible => pkg::RESPONSIBLE,
     }
 }
 
@@ -211,7 +164,6 @@ pub fn into_parts<D: Borrow<Document>>(doc: D) -> Parts<D> {
             .clone()
             .unwrap_or_else(|| format!("document-{}", d.id)),
         described: HashSet::new(),
-        section_mentions: HashSet::new(),
         item_units: HashSet::new(),
     };
     Parts {
@@ -263,7 +215,7 @@ impl<D: Borrow<Document>> Parts<D> {
                         self.next = Part::Item(0, 0);
                         continue;
                     };
-                    self.map.section(w, doc, k, section);
+                    self.map.section(w, doc, section);
                     self.next = Part::Section(k + 1);
                 }
                 Part::Item(k, from) => {
@@ -308,10 +260,9 @@ struct Mapper {
     build: NamedNode,
     scope: String,
     // Things described in an earlier part (unresolved units, unregistered
-    // mentioned things) and (section, thing) shortcuts already stated: each
-    // is stated in the first part that needs it, not again.
+    // mentioned things): each is described in the first part that names
+    // it, not again.
     described: HashSet<String>,
-    section_mentions: HashSet<(usize, String)>,
     // The current item's unit shortcuts already stated: (unit, false) for
     // pkg:responsibleUnit, (unit, true) for pkg:leadUnit.
     item_units: HashSet<(String, bool)>,
@@ -337,6 +288,7 @@ impl Mapper {
             w.text(source, pkg::CONTENT_HASH, hash);
         }
         w.int(source, pkg::LENGTH, doc.length);
+        w.text(source, pkg::SOURCE_TEXT, &doc.source_text);
         w.add(source, pkg::REPORTS, plan.clone());
         for (key, values) in &doc.front {
             for value in values {
@@ -395,7 +347,7 @@ impl Mapper {
         section.map_or_else(|| self.plan.clone(), |p| self.section_iri(doc, p))
     }
 
-    fn section(&mut self, w: &mut Writer, doc: &Document, index: usize, s: &Section) {
+    fn section(&mut self, w: &mut Writer, doc: &Document, s: &Section) {
         let node = NamedNode::new_unchecked(format!("{}/section/{}", self.plan.as_str(), s.order));
         w.a(&node, pkg::SECTION);
         if s.table {
@@ -409,13 +361,8 @@ impl Mapper {
         let parent = self.parent(doc, s.parent);
         w.add(&node, dcterms::IS_PART_OF, parent.clone());
         w.add(&parent, dcterms::HAS_PART, node.clone());
-        w.anchor(&node, &self.source, &s.quote);
-        self.mentions(w, doc, &node, None, &s.mentions);
-        // What the heading names, the section mentions already: its items
-        // need not say so again.
-        for m in &s.mentions {
-            self.section_mentions.insert((index, m.key.clone()));
-        }
+        w.span(&node, &s.quote);
+        self.mentions(w, &node, &s.mentions);
     }
 
     fn item_iri(&self, item: &Item) -> NamedNode {
@@ -426,27 +373,20 @@ impl Mapper {
     fn item(&mut self, w: &mut Writer, doc: &Document, item: &Item) {
         let node = self.item_iri(item);
         self.item_units.clear();
-        w.a(
-            &node,
-            match item.kind {
-                ItemKind::KeyTask => pkg::KEY_TASK,
-                ItemKind::Safeguard => pkg::SAFEGUARD,
-            },
-        );
+        w.a(&node, item.kind.iri());
         w.text(&node, pkg::NUMBER, &item.number);
         w.zh(&node, dcterms::TITLE, &item.title);
         w.zh(&node, pkg::TEXT, &item.text);
         w.int(&node, pkg::ORDER, item.order);
         w.add(&node, pkg::IN_PLAN, self.plan.clone());
-        w.add(&node, prov::WAS_GENERATED_BY, self.build.clone());
         let parent = self.parent(doc, item.section);
         w.add(&node, dcterms::IS_PART_OF, parent.clone());
         w.add(&parent, dcterms::HAS_PART, node.clone());
-        w.anchor(&node, &self.source, &item.quote);
+        w.span(&node, &item.quote);
         if let Some(table) = item.table {
             w.add(&node, pkg::IN_TABLE, self.section_iri(doc, table));
         }
-        self.mentions(w, doc, &node, item.section, &item.mentions);
+        self.mentions(w, &node, &item.mentions);
         let Some(list) = &item.list else { return };
         w.add(
             &node,
@@ -457,7 +397,7 @@ impl Mapper {
         w.add(&node, pkg::HAS_RESPONSIBILITY_LIST, list_node.clone());
         w.a(&list_node, pkg::RESPONSIBILITY_LIST);
         w.add(&list_node, pkg::MORE_UNITS_UNNAMED, Literal::from(list.etc));
-        w.anchor(&list_node, &self.source, &list.quote);
+        w.span(&list_node, &list.quote);
     }
 
     /// Some of an item's assignments.
@@ -479,15 +419,14 @@ impl Mapper {
             w.a(&assignment, pkg::ASSIGNMENT);
             w.add(&assignment, pkg::UNIT, unit.clone());
             w.int(&assignment, pkg::POSITION, a.position);
-            w.add(&assignment, pkg::ROLE_PROP, role_iri(a.role).into_owned());
+            w.add(&assignment, pkg::ROLE_PROP, Role::iri(a.role).into_owned());
             w.add(
                 &assignment,
                 pkg::ROLE_BASIS_PROP,
                 basis_iri(a.basis).into_owned(),
             );
             w.zh(&assignment, pkg::UNIT_LABEL, &a.label);
-            w.add(&assignment, prov::WAS_GENERATED_BY, self.build.clone());
-            w.anchor(&assignment, &self.source, &a.quote);
+            w.span(&assignment, &a.quote);
         }
     }
 
@@ -525,35 +464,14 @@ impl Mapper {
         unit
     }
 
-    /// Mention nodes of an item or section heading, the `pkg:mentions`
-    /// shortcuts (also from the item's section), and unregistered things.
-    fn mentions(
-        &mut self,
-        w: &mut Writer,
-        doc: &Document,
-        node: &NamedNode,
-        section: Option<usize>,
-        found: &[Mention],
-    ) {
-        for (k, m) in found.iter().enumerate() {
-            let mention = NamedNode::new_unchecked(format!("{}/mention/{}", node.as_str(), k + 1));
+    /// What an item or section heading names, as `pkg:mentions`, and
+    /// unregistered things. Where each is named is not stored: the same
+    /// matcher finds it again in the stored text when asked (`export rdf
+    /// --web-annotation`).
+    fn mentions(&mut self, w: &mut Writer, node: &NamedNode, found: &[Mention]) {
+        for m in found {
             let thing = NamedNode::new_unchecked(m.key.as_str());
-            w.add(node, pkg::HAS_MENTION, mention.clone());
             w.add(node, pkg::MENTIONS, thing.clone());
-            if let Some(section) = section
-                && self.section_mentions.insert((section, m.key.clone()))
-            {
-                w.add(
-                    &self.section_iri(doc, section),
-                    pkg::MENTIONS,
-                    thing.clone(),
-                );
-            }
-            // A mention is itself a span of the source (pkg:Mention is an
-            // oa:SpecificResource): no separate anchor node.
-            w.a(&mention, pkg::MENTION);
-            w.add(&mention, pkg::MENTION_OF, thing.clone());
-            w.span(&mention, &self.source, &m.quote);
             if !m.registered && self.described.insert(m.key.clone()) {
                 let class = NamedNode::new_unchecked(format!("{}{}", pkg::NS, m.class));
                 w.add(&thing, rdf::TYPE, class);

@@ -122,7 +122,13 @@ const LAW_ENDINGS: &[&str] = &["法", "条例", "规定", "规则", "细则", "�
 /// Finds mentions in `text`, which starts at code point `base` of the file
 /// on line `line`, outside the byte ranges in `skip` (the responsibility
 /// list: units there are assignments, not mentions).
-fn find(
+/// The things `text` names (a heading's or an item's text, starting at
+/// code point `base` of its file, on `line`), outside the byte ranges
+/// `skip` (the item's responsibility list), in text order. The mapper stores
+/// only which things an item names; the Web Annotation export calls this
+/// again on the stored text to say where.
+#[must_use]
+pub fn find(
     lexicon: &Lexicon,
     text: &str,
     base: usize,
@@ -177,7 +183,7 @@ fn find(
         let key = format!(
             "{}{kind}/{}",
             crate::vocab::ID_BASE,
-            crate::rdf::segment(title)
+            crate::vocab::segment(title)
         );
         found.push((
             start,
@@ -219,7 +225,7 @@ fn find(
         let key = format!(
             "{}institution/{}",
             crate::vocab::ID_BASE,
-            crate::rdf::segment(&text[s..m.end()])
+            crate::vocab::segment(&text[s..m.end()])
         );
         found.push((
             s,
@@ -268,7 +274,11 @@ pub fn recognize(doc: &mut Document, registry: &Registry) -> Vec<Diagnostic> {
         doc.jurisdiction = registry.guess_jurisdiction(&format!("{}{text}", doc.plan_title));
     }
     let jurisdiction = doc.jurisdiction.clone();
-    let lexicon = Lexicon::new(registry, jurisdiction.as_deref());
+    let lexicon = registry
+        .per_jurisdiction()
+        .get(jurisdiction.as_deref(), || {
+            Lexicon::new(registry, jurisdiction.as_deref())
+        });
     // A national body (海关总署) may sit on a local list too.
     let resolve = |label: &str| {
         jurisdiction

@@ -107,6 +107,43 @@ pub struct Registry {
     /// Every registry triple, in the registry graph.
     pub quads: Vec<Quad>,
     by_label: BTreeMap<(String, String), usize>,
+    /// What is made once per jurisdiction.
+    per_jurisdiction: PerJurisdiction,
+}
+
+/// What is made from the registry for one jurisdiction and kept (the
+/// recognizer's matcher: building one takes longer than parsing a plan),
+/// shared by the threads of a build.
+#[derive(Debug, Default)]
+pub struct PerJurisdiction(
+    std::sync::Mutex<BTreeMap<Option<String>, std::sync::Arc<dyn std::any::Any + Send + Sync>>>,
+);
+
+impl Clone for PerJurisdiction {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PerJurisdiction {
+    /// The value kept for `jurisdiction`, made with `make` the first time.
+    pub fn get<T: std::any::Any + Send + Sync>(
+        &self,
+        jurisdiction: Option<&str>,
+        make: impl FnOnce() -> T,
+    ) -> std::sync::Arc<T> {
+        let key = jurisdiction.map(str::to_owned);
+        if let Ok(cache) = self.0.lock()
+            && let Some(found) = cache.get(&key).and_then(|v| v.clone().downcast::<T>().ok())
+        {
+            return found;
+        }
+        let made = std::sync::Arc::new(make());
+        if let Ok(mut cache) = self.0.lock() {
+            cache.insert(key, made.clone());
+        }
+        made
+    }
 }
 
 /// The graph registries are loaded into.
@@ -122,6 +159,12 @@ fn jurisdiction_name(iri: &str) -> Option<String> {
 }
 
 impl Registry {
+    /// What is kept per jurisdiction.
+    #[must_use]
+    pub fn per_jurisdiction(&self) -> &PerJurisdiction {
+        &self.per_jurisdiction
+    }
+
     /// The registries shipped with policykg.
     ///
     /// # Errors

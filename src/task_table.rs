@@ -563,21 +563,10 @@ fn is_number_cell(text: &str) -> bool {
         || outline::numbering(t).is_some_and(|num| t[num.rest..].is_empty())
 }
 
-/// `——`, `—`, `无`, `/`: a cell that names no unit.
-#[must_use]
-pub fn is_none_cell(text: &str) -> bool {
-    let t = text.trim_matches(is_pad);
-    !t.is_empty()
-        && (t
-            .chars()
-            .all(|c| matches!(c, '—' | '-' | '－' | '–' | '/' | '／'))
-            || t == "无")
-}
-
 /// Whether a cell reads as a list of organisations (or none). One name with
 /// a weak ending (`高架车站`) is rather a place.
 fn is_unit_cell(text: &str) -> bool {
-    is_none_cell(text)
+    annotate::is_none_cell(text)
         || (!text.contains('。')
             && annotate::looks_like_unit_list(text)
             && !(text.chars().all(|c| !"、，,；;和及".contains(c))
@@ -736,7 +725,7 @@ fn flattened(lines: &[Line<'_>], i: usize) -> Option<(Table, usize)> {
                     extra[e].block.file_offset(0),
                     format!(
                         "a table cell with no unit cell in its row (`{}`): read as text of no item",
-                        short(text)
+                        annotate::short(text)
                     ),
                 ));
                 e += 1;
@@ -776,16 +765,6 @@ fn flattened(lines: &[Line<'_>], i: usize) -> Option<(Table, usize)> {
         notes,
     };
     Some((table, last_line + 1))
-}
-
-/// The first characters of a text, for messages.
-#[must_use]
-pub fn short(text: &str) -> String {
-    let mut out: String = text.chars().take(24).collect();
-    if text.chars().count() > 24 {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]

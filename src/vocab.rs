@@ -3,6 +3,113 @@
 //! Every `pkg:` term is declared in `ontology/policykg.ttl`; a test checks
 //! that [`pkg::ALL`] and the ontology agree.
 
+/// The role a unit plays for an item: one enum for the parser, the mapper
+/// and the readers of the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Leads (牵头).
+    Lead,
+    /// Supports (配合).
+    Support,
+    /// Responsible, jointly with the others listed, no lead stated (责任单位).
+    Responsible,
+}
+
+impl Role {
+    /// The name used in tables and exports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lead => "lead",
+            Self::Support => "support",
+            Self::Responsible => "responsible",
+        }
+    }
+
+    /// Its `pkg:` term.
+    #[must_use]
+    pub fn iri(self) -> oxigraph::model::NamedNodeRef<'static> {
+        match self {
+            Self::Lead => pkg::LEAD,
+            Self::Support => pkg::SUPPORT,
+            Self::Responsible => pkg::RESPONSIBLE,
+        }
+    }
+
+    /// The role of a `pkg:` term, if it is one.
+    #[must_use]
+    pub fn from_iri(iri: &str) -> Option<Self> {
+        [Self::Lead, Self::Support, Self::Responsible]
+            .into_iter()
+            .find(|r| r.iri().as_str() == iri)
+    }
+}
+
+/// The kind of an item: one enum for the parser, the mapper and the
+/// readers of the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ItemKind {
+    /// A key task (重点任务).
+    KeyTask,
+    /// A safeguard measure (保障措施).
+    Safeguard,
+}
+
+impl ItemKind {
+    /// The name used in tables and exports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::KeyTask => "key-task",
+            Self::Safeguard => "safeguard",
+        }
+    }
+
+    /// Its `pkg:` class.
+    #[must_use]
+    pub fn iri(self) -> oxigraph::model::NamedNodeRef<'static> {
+        match self {
+            Self::KeyTask => pkg::KEY_TASK,
+            Self::Safeguard => pkg::SAFEGUARD,
+        }
+    }
+
+    /// The kind of a `pkg:` class, if it is one.
+    #[must_use]
+    pub fn from_iri(iri: &str) -> Option<Self> {
+        [Self::KeyTask, Self::Safeguard]
+            .into_iter()
+            .find(|k| k.iri().as_str() == iri)
+    }
+}
+
+/// Encodes text as one IRI path segment: ASCII letters, digits and `-._~`
+/// and printable non-ASCII characters (IRIs allow them) stay readable;
+/// everything else is percent-encoded.
+#[must_use]
+pub fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let readable = c.is_ascii_alphanumeric()
+            || matches!(c, '-' | '.' | '_' | '~')
+            || (u32::from(c) >= 0xA0
+                && !c.is_whitespace()
+                && !c.is_control()
+                && !('\u{E000}'..='\u{F8FF}').contains(&c)
+                && !('\u{FFF0}'..='\u{FFFF}').contains(&c)
+                && !('\u{FDD0}'..='\u{FDEF}').contains(&c));
+        if readable {
+            out.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = std::fmt::Write::write_fmt(&mut out, format_args!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
 /// Prefixes used in dumps, tables and named queries.
 pub const PREFIXES: &[(&str, &str)] = &[
     ("pkg", pkg::NS),
@@ -136,10 +243,17 @@ pub mod pkg {
         PERIOD_END = "periodEnd",
         /// Plan or unit → jurisdiction.
         JURISDICTION_PROP = "jurisdiction",
-        /// Thing → where in the source it was read.
+        /// Thing → where in the source it was read, as a Web Annotation
+        /// `oa:SpecificResource` (made on demand, not stored).
         ANCHOR = "anchor",
-        /// Anchor → 1-based line where the text starts.
+        /// Thing (or anchor) → 1-based line where its text starts.
         LINE = "line",
+        /// Thing → code-point offset in the source text where it starts.
+        START = "start",
+        /// Thing → code-point offset just past its end.
+        END = "end",
+        /// Source document → its whole text, once.
+        SOURCE_TEXT = "sourceText",
         /// Source document → file name.
         FILE_NAME = "fileName",
         /// Source document → length in code points.

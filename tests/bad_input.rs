@@ -95,7 +95,7 @@ fn a_plan_of_100000_items_parses() {
 fn a_file_of_50_megabytes_parses() {
     // The bundled plan's body repeated to 50 MB: every repeat restarts its
     // numbering; all 15 lists of each copy are read.
-    let plan = std::str::from_utf8(policykg::commands::build::BUNDLED).expect("utf-8");
+    let plan = std::str::from_utf8(policykg::build::BUNDLED).expect("utf-8");
     let body = &plan[plan.find("一、总体要求").expect("body")..];
     let copies = 50 * 1024 * 1024 / body.len() + 1;
     let text = body.repeat(copies);

@@ -193,6 +193,21 @@ fn a_store_from_a_newer_version_or_the_other_backend_is_refused() {
         "{}",
         run.stderr
     );
+    // A store of the layout before the lean graph (version 1) says to
+    // rebuild.
+    std::fs::write(
+        &meta,
+        format!("{{\"format\":\"policykg-store\",\"version\":1,\"backend\":\"{backend}\"}}"),
+    )
+    .expect("write");
+    let run = sb.run(&["report"]).fails();
+    assert!(
+        run.stderr
+            .contains("has format version 1, written by an older policykg")
+            && run.stderr.contains("build a new store from the plans"),
+        "{}",
+        run.stderr
+    );
     let other = if backend == "rocksdb" {
         "memory"
     } else {
@@ -349,14 +364,47 @@ fn a_closed_stdout_pipe_is_not_an_error() {
 }
 
 #[test]
-fn every_subcommand_has_help() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for sub in [&["--help"][..], &["build", "--help"], &["query", "--help"]] {
-        let run = run_in(dir.path(), sub).ok();
+fn every_subcommand_has_help_that_names_each_of_its_options() {
+    use clap::CommandFactory;
+    fn visit(command: &clap::Command, path: &mut Vec<String>, seen: &mut Vec<String>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let run = run_in(dir.path(), &args).ok();
+        let usage = format!(
+            "Usage: policykg{}",
+            path.iter().map(|p| format!(" {p}")).collect::<String>()
+        );
+        assert!(run.stdout.contains(&usage), "{args:?}: {}", run.stdout);
+        for arg in command.get_arguments() {
+            if let Some(long) = arg.get_long() {
+                assert!(
+                    run.stdout.contains(&format!("--{long}")),
+                    "{args:?} does not show --{long}: {}",
+                    run.stdout
+                );
+            }
+        }
+        seen.push(path.join(" "));
+        for sub in command.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            path.push(sub.get_name().to_owned());
+            visit(sub, path, seen);
+            path.pop();
+        }
+    }
+    let mut seen = Vec::new();
+    visit(&policykg::cli::Cli::command(), &mut Vec::new(), &mut seen);
+    // The top level, ten subcommands and export's four formats (src/cli.rs).
+    assert_eq!(seen.len(), 15, "{seen:?}");
+    let top = run_in(tempfile::tempdir().expect("temp dir").path(), &["--help"]).ok();
+    for code in ["0 success", "1 error", "2 bad usage", "3"] {
         assert!(
-            run.stdout.contains("--store") || sub.len() == 1,
-            "{}",
-            run.stdout
+            top.stdout.contains(code),
+            "exit code {code}: {}",
+            top.stdout
         );
     }
 }
@@ -376,8 +424,10 @@ fn list_shows_every_named_query_with_its_question() {
 
 #[test]
 fn report_works_from_a_fresh_store_and_ranks_the_industry_bureau_first() {
-    let sb = Sandbox::new();
-    let run = sb.run(&["report", "--top", "3"]).ok();
+    // No --store: the default store in the current directory, which a read
+    // command makes, with the bundled plan, when it does not exist yet.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = run_in(dir.path(), &["report", "--top", "3"]).ok();
     assert!(
         run.stderr.contains("building the bundled plan first"),
         "{}",
@@ -391,14 +441,50 @@ fn report_works_from_a_fresh_store_and_ranks_the_industry_bureau_first() {
         lines[2]
     );
     // A second run finds the store built and does not build again.
-    let again = sb.run(&["report", "--top", "3"]).ok();
+    let again = run_in(dir.path(), &["report", "--top", "3"]).ok();
     assert!(!again.stderr.contains("building"), "{}", again.stderr);
     assert_eq!(again.stdout, run.stdout);
+    // And `build` finds the bundled plan unchanged: the read built it as
+    // `build` does.
+    let build = run_in(dir.path(), &["build"]).ok();
+    assert!(
+        build.stderr.contains("built 0, 1 unchanged"),
+        "{}",
+        build.stderr
+    );
+}
+
+#[test]
+fn read_commands_never_write_a_store_the_user_named_or_that_exists() {
+    let sb = Sandbox::new();
+    for sub in [
+        &["report"][..],
+        &["network"],
+        &["export", "csv", "--table", "nodes", "--out", "-"],
+    ] {
+        let run = sb.run(sub);
+        assert_eq!(run.code, 1, "{sub:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("there is no store at") && run.stderr.contains("policykg build"),
+            "{sub:?}: {}",
+            run.stderr
+        );
+        assert!(!sb.store().exists(), "{sub:?} made the store");
+    }
+    // A store whose documents were all removed stays empty.
+    sb.run(&["build"]).ok();
+    sb.run(&["remove", "xiamen-metaverse-2022"]).ok();
+    let before = sb.dump();
+    let run = sb.run(&["report"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("holds no document"), "{}", run.stderr);
+    assert_eq!(sb.dump(), before, "the read wrote");
 }
 
 #[test]
 fn report_formats_carry_every_measure() {
     let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
     let csv_text = sb.run(&["report", "--format", "csv"]).ok().stdout;
     let (header, rows) = common::read_csv(&csv_text);
     assert_eq!(header, policykg::report::csv_columns());
@@ -445,6 +531,7 @@ fn report_formats_carry_every_measure() {
 #[test]
 fn report_html_is_one_self_contained_page() {
     let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
     let page = sb.dir.path().join("report.html");
     sb.run(&["report", "--html", page.to_str().expect("utf-8")])
         .ok();
@@ -473,6 +560,7 @@ fn report_html_is_one_self_contained_page() {
 #[test]
 fn network_prints_figures_and_communities() {
     let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
     let run = sb.run(&["network"]).ok();
     assert!(
         run.stdout.contains("units (nodes)          20"),
@@ -516,17 +604,27 @@ fn an_unknown_unit_is_kept_flagged_and_warned_about_once() {
 
 #[cfg(not(feature = "rocksdb"))]
 #[test]
-fn a_damaged_snapshot_is_reported_and_never_overwritten() {
+fn a_damaged_graph_file_is_reported_and_never_overwritten() {
     let sb = Sandbox::new();
     sb.run(&["build"]).ok();
-    let snapshot = sb.store().join("snapshot.nq");
-    let mut damaged = std::fs::read(&snapshot).expect("snapshot");
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sb.store().join("policykg-store.json")).expect("meta"),
+    )
+    .expect("json");
+    let name =
+        meta["graphs"]["https://w3id.org/policykg/id/graph/xiamen-metaverse-2022"]["file"]["name"]
+            .as_str()
+            .expect("the plan's graph file")
+            .to_owned();
+    let snapshot = sb.store().join("graphs").join(&name);
+    let mut damaged = std::fs::read(&snapshot).expect("graph file");
     damaged.truncate(damaged.len() / 2);
     damaged.extend(b"\n<broken\n");
     std::fs::write(&snapshot, &damaged).expect("write");
     let run = sb.run(&["query", "--name", "outline"]).fails();
     assert!(
-        run.stderr.contains("snapshot.nq: the store is damaged"),
+        run.stderr
+            .contains(&format!("{name}: the store is damaged")),
         "{}",
         run.stderr
     );
@@ -723,19 +821,24 @@ fn list_shows_documents_and_remove_takes_one_out() {
 }
 
 /// Kills `build` at several moments while it replaces a store: every time the
-/// store must read back exactly as before the build or as after it.
+/// store must read back exactly as before the build or as after it, both
+/// its quads and the report made from the answers kept beside them.
 #[test]
 fn killing_a_build_leaves_the_store_before_or_after() {
     let sb = Sandbox::new();
     sb.run(&["build"]).ok();
-    let before = sb.dump();
+    let state = |sb: &Sandbox| {
+        let report = sb.run(&["report", "--format", "json"]).ok().stdout;
+        (sb.dump(), report)
+    };
+    let before = state(&sb);
     let corpus = repo_file("tests/corpus");
     let corpus = corpus.to_str().expect("utf-8");
     let after = {
         let other = Sandbox::new();
         other.run(&["build"]).ok();
         other.run(&["build", corpus]).ok();
-        other.dump()
+        state(&other)
     };
     let store = sb.store();
     for delay_ms in [5u64, 20, 40, 80, 120, 200, 400] {
@@ -747,7 +850,7 @@ fn killing_a_build_leaves_the_store_before_or_after() {
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL: no chance to clean up
         let _ = child.wait();
-        let now = sb.dump();
+        let now = state(&sb);
         assert!(
             now == before || now == after,
             "after a kill at {delay_ms} ms the store is neither the old nor the new one"
@@ -761,14 +864,16 @@ fn killing_a_build_leaves_the_store_before_or_after() {
 }
 
 #[test]
-fn the_quads_counted_on_opening_are_the_quads_in_the_store() {
+fn the_quads_recorded_at_a_write_are_the_quads_in_the_store() {
     use policykg::store::{Access, StoreDir};
     let sb = Sandbox::new();
     sb.run(&["build"]).ok();
+    sb.run(&["build", repo_file("tests/corpus").to_str().expect("utf-8")])
+        .ok();
     let store = StoreDir::open(&sb.store(), Access::Read).expect("store opens");
-    let walked = store.store().len().expect("len");
+    let walked = store.store().expect("loads").len().expect("len");
     assert!(walked > 1000, "{walked}");
-    assert_eq!(store.triple_count().expect("count"), walked);
+    assert_eq!(store.triple_count(), walked);
 }
 
 #[test]
@@ -827,4 +932,242 @@ fn build_counts_the_suspects_of_a_document_in_one_warning() {
     assert_eq!(warnings.len(), 1, "{}", run.stderr);
     assert!(warnings[0].contains("2 places"), "{}", warnings[0]);
     assert!(warnings[0].contains("policykg check"), "{}", warnings[0]);
+}
+
+#[test]
+fn a_query_too_deep_to_evaluate_is_refused_with_the_bound_not_a_crash() {
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    // 1,000 nested groups aborted the process (stack overflow, exit 134).
+    let deep = format!(
+        "SELECT * WHERE {}?s ?p ?o{}",
+        "{".repeat(1000),
+        "}".repeat(1000)
+    );
+    let run = sb.run(&["query", &deep]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nests brackets 1000 levels deep") && run.stderr.contains("256"),
+        "{}",
+        run.stderr
+    );
+    // At the bound it runs (policykg::sparql::MAX_NESTING).
+    let at = format!(
+        "SELECT * WHERE {}?s ?p ?o{} LIMIT 1",
+        "{".repeat(256),
+        "}".repeat(256)
+    );
+    sb.run(&["query", &at]).ok();
+}
+
+#[test]
+fn a_file_does_not_silently_replace_a_document_of_the_same_id_from_another_file() {
+    let sb = Sandbox::new();
+    let xiamen = std::fs::read(common::repo_file("data/plans/xiamen-metaverse-2022.md"))
+        .expect("bundled plan");
+    let first = sb.file("corp/2022/plan.md", &xiamen);
+    let other = std::fs::read(common::repo_file(
+        "tests/corpus/04-shanghai-basic-research-2025.md",
+    ))
+    .expect("corpus plan");
+    let second = sb.file("corp/2023/plan.md", &other);
+    sb.run(&["build", first.to_str().expect("utf-8")]).ok();
+    let before = sb.dump();
+    let clash = sb.run(&["build", second.to_str().expect("utf-8")]);
+    assert_eq!(clash.code, 1, "{}", clash.stderr);
+    assert!(
+        clash
+            .stderr
+            .contains("corp/2023/plan.md would replace document `plan`")
+            && clash.stderr.contains("corp/2022/plan.md")
+            && clash.stderr.contains("--replace"),
+        "{}",
+        clash.stderr
+    );
+    assert_eq!(sb.dump(), before, "the store is unchanged");
+    // The same file by another path is the same document.
+    let again = sb.run(&["build", "corp/2022/../2022/plan.md"]).ok();
+    assert!(again.stderr.contains("1 unchanged"), "{}", again.stderr);
+    // Asked for, it replaces.
+    sb.run(&["build", second.to_str().expect("utf-8"), "--replace"])
+        .ok();
+    assert_ne!(sb.dump(), before);
+}
+
+#[test]
+fn two_processes_give_the_same_bytes_for_every_read() {
+    // Each process has its own hash seeds: an order taken from a hash map
+    // would show here, where two calls in one process could agree by luck.
+    let sb = Sandbox::new();
+    sb.run(&[
+        "build",
+        common::repo_file("tests/corpus").to_str().expect("utf-8"),
+    ])
+    .ok();
+    for args in [
+        &["report", "--format", "json"][..],
+        &["network"],
+        &["export", "graphml", "--out", "-"],
+        &["export", "csv", "--table", "assignments", "--out", "-"],
+        &["export", "rdf", "--format", "nq", "--out", "-"],
+        &["query", "--name", "co-responsible-pairs", "--format", "csv"],
+    ] {
+        let a = sb.run(args).ok().stdout;
+        let b = sb.run(args).ok().stdout;
+        assert!(!a.is_empty(), "{args:?} printed nothing");
+        assert!(a == b, "{args:?} differs between two runs");
+    }
+}
+
+#[test]
+fn queries_come_from_standard_input_and_construct_takes_the_format_asked_for() {
+    use std::io::Write as _;
+    let sb = Sandbox::new();
+    sb.run(&["build"]).ok();
+    let count = "PREFIX pkg: <https://w3id.org/policykg/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?a pkg:unit ?u }";
+    for args in [&["query", "-"][..], &["query", "--file", "-"]] {
+        let store = sb.store();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_policykg"))
+            .args(args)
+            .args(["--format", "csv", "--store"])
+            .arg(&store)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(count.as_bytes())
+            .expect("writes");
+        let output = child.wait_with_output().expect("ends");
+        // 61 assignments in the bundled plan (tests/xiamen.rs).
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "n\r\n61\r\n",
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let construct = "PREFIX pkg: <https://w3id.org/policykg/ontology#> CONSTRUCT { ?a pkg:unit ?u } WHERE { ?a pkg:unit ?u } LIMIT 2";
+    let json = sb
+        .run(&["query", "--format", "json", construct])
+        .ok()
+        .stdout;
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON-LD is JSON");
+    assert!(parsed.is_array() || parsed.is_object(), "{json}");
+    let xml = sb.run(&["query", "--format", "xml", construct]).ok().stdout;
+    assert!(xml.contains("rdf:RDF"), "{xml}");
+    let csv = sb.run(&["query", "--format", "csv", construct]);
+    assert_eq!(csv.code, 1, "{}", csv.stderr);
+    assert!(
+        csv.stderr.contains("gives triples, not rows"),
+        "{}",
+        csv.stderr
+    );
+}
+
+#[test]
+fn many_warnings_are_summed_up_by_kind_and_quiet_prints_none() {
+    let sb = Sandbox::new();
+    // 40 plans, each naming a unit no registry knows: 40 warnings of one
+    // kind (plus one of another per plan: the place is unknown).
+    for i in 0..40 {
+        sb.file(
+            &format!("plans/p{i:02}.md"),
+            format!("一、重点任务\n1. 建设平台。（责任单位：第{i}未知局）\n").as_bytes(),
+        );
+    }
+    let plans = sb.dir.path().join("plans");
+    let run = sb.run(&["build", plans.to_str().expect("utf-8")]).ok();
+    let shown = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: ") && l.contains("plans/p"))
+        .count();
+    assert_eq!(shown, 30, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("more warnings, not shown; by kind:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("× unit `…` is not in the registry"),
+        "{}",
+        run.stderr
+    );
+    let quiet = sb
+        .run(&["build", plans.to_str().expect("utf-8"), "--quiet"])
+        .ok();
+    assert_eq!(quiet.stderr, "", "--quiet");
+    let quiet = sb.run(&["-q", "report"]).ok();
+    assert_eq!(quiet.stderr, "", "-q");
+}
+
+#[test]
+fn one_label_of_several_places_is_told_apart_by_its_place() {
+    // The corpus has 市财政局 of 上海市 and of other cities (tests/corpus).
+    let sb = Sandbox::new();
+    sb.run(&[
+        "build",
+        common::repo_file("tests/corpus").to_str().expect("utf-8"),
+    ])
+    .ok();
+    let csv = sb.run(&["report", "--format", "csv"]).ok().stdout;
+    let (header, rows) = common::read_csv(&csv);
+    let label = header
+        .iter()
+        .position(|h| h == "label")
+        .expect("label column");
+    let labels: Vec<&str> = rows.iter().map(|r| &r[label]).collect();
+    let distinct: std::collections::BTreeSet<&str> = labels.iter().copied().collect();
+    assert_eq!(distinct.len(), labels.len(), "every label names one unit");
+    assert!(labels.contains(&"市财政局（上海市）"), "{labels:?}");
+}
+
+/// The README's first console block, command by command, as a new user
+/// would type them in an empty directory: the same lines (timings aside;
+/// a block ending in `…` shows the first rows only).
+#[test]
+fn the_readme_shows_what_the_tool_prints() {
+    let readme = std::fs::read_to_string(common::repo_file("README.md")).expect("README");
+    let block = readme
+        .split("```console\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a console block");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let timing = |line: &str| -> String {
+        match line.rfind(" (") {
+            Some(at) if line.ends_with(" s)") => format!("{} (… s)", &line[..at]),
+            _ => line.trim_end().to_owned(),
+        }
+    };
+    let mut commands = 0;
+    for part in block.split("$ policykg ").filter(|p| !p.trim().is_empty()) {
+        let mut lines = part.lines();
+        let command = lines.next().expect("a command");
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let mut expected: Vec<String> = lines.filter(|l| !l.is_empty()).map(timing).collect();
+        let run = run_in(dir.path(), &args).ok();
+        let mut actual: Vec<String> = run
+            .stdout
+            .lines()
+            .chain(run.stderr.lines())
+            .map(timing)
+            .collect();
+        if expected.last().is_some_and(|l| l == "…") {
+            expected.pop();
+            let shown: std::collections::HashSet<&String> = expected.iter().collect();
+            actual.retain(|l| shown.contains(l));
+            actual.truncate(expected.len());
+        }
+        expected.sort();
+        actual.sort();
+        assert_eq!(actual, expected, "`policykg {command}`");
+        commands += 1;
+    }
+    assert_eq!(commands, 4, "the four commands of the block");
 }

@@ -9,8 +9,8 @@
 //! Every plan in the directory is checked; the test prints one line per plan
 //! (items, units, unit-F1) so that a change shows where it helps or hurts.
 
-use policykg::annotate::Role;
 use policykg::document::{self, Document};
+use policykg::vocab::Role;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -37,6 +37,11 @@ fn csv_of(name: &str) -> String {
 #[test]
 fn every_named_query_gives_its_expected_result_on_the_bundled_plan() {
     for q in NAMED {
+        // The one CONSTRUCT, web-annotation, is checked against the
+        // provenance the graph once stored (tests/rdf.rs).
+        if q.name == "web-annotation" {
+            continue;
+        }
         let expected =
             std::fs::read_to_string(repo_file(&format!("tests/expected/{}.csv", q.name)))
                 .unwrap_or_else(|e| panic!("tests/expected/{}.csv: {e}", q.name));

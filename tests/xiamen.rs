@@ -1,9 +1,9 @@
 //! The bundled Xiamen plan, parsed: the figures issue #2 states, counted by
 //! hand from the plan's text, and provenance that points at the exact text.
 
-use policykg::annotate::Role;
-use policykg::commands::build::{BUNDLED, BUNDLED_NAME};
-use policykg::document::{self, Document, ItemKind};
+use policykg::build::{BUNDLED, BUNDLED_NAME};
+use policykg::document::{self, Document};
+use policykg::vocab::{ItemKind, Role};
 use std::collections::BTreeSet;
 
 fn doc() -> Document {

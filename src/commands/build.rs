@@ -1,45 +1,26 @@
-//! `policykg build`: parse plans, map them to RDF, replace their graphs.
-//!
-//! Files are read, parsed and mapped in parallel, a chunk at a time, while
-//! the chunk before is written. A document whose content hash is already in
-//! the store is skipped without parsing. A bad document is reported and
-//! skipped (exit code 3) unless `--strict`, where it stops the build before
-//! anything is committed. Whatever is written is committed at once: the
-//! store ends as it was or with every good document in it.
+//! `policykg build`: the arguments, progress, messages and exit code around
+//! [`crate::build`]. A bad document is reported and skipped (exit code 3)
+//! unless `--strict`, where it stops the build before anything is
+//! committed. Whatever is written is committed at once: the store ends as it
+//! was or with every good document in it.
 
+use crate::build::{
+    BUNDLED_NAME, CHUNK, Graph, Input, Outcome, check_same_sources, check_unique_ids,
+    collect_inputs, read_one, reader_fingerprint, stored_hashes, write,
+};
 use crate::cli::BuildArgs;
-use crate::document::{self, Document};
-use crate::error::ParseError;
-use crate::registry::{self, Registry};
+use crate::registry::Registry;
 use crate::store::{Access, StoreDir};
-use crate::{ontology, query, rdf, recognize};
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use oxigraph::model::{NamedNode, Quad, Term};
-use oxigraph::sparql::QueryResults;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Instant;
 
-/// The plan built when no input is given, compiled into the binary.
-pub const BUNDLED_NAME: &str = "data/plans/xiamen-metaverse-2022.md";
-/// Its bytes.
-pub const BUNDLED: &[u8] = include_bytes!("../../data/plans/xiamen-metaverse-2022.md");
-
 /// Exit code when some documents were skipped as bad.
 pub const EXIT_SKIPPED: u8 = 3;
-
-/// One input file: its name as given, and whether it was found by walking
-/// a directory (a walked file that is not a plan is skipped quietly).
-pub(crate) struct Input {
-    pub(crate) name: String,
-    pub(crate) path: Option<PathBuf>,
-    pub(crate) walked: bool,
-}
 
 /// Runs `build`; returns the exit code (0, or [`EXIT_SKIPPED`]).
 ///
@@ -63,7 +44,7 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
     let reader = reader_fingerprint();
     // An existing store tells which documents are unchanged; a new one is
     // only created once there is something to write.
-    let existing = args.store.store.join("policykg-store.json").exists();
+    let existing = StoreDir::exists(&args.store.store);
     let mut store = if existing {
         Some(StoreDir::open(&args.store.store, Access::Write)?)
     } else {
@@ -73,6 +54,11 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
         Some(s) => stored_hashes(s)?,
         None => BTreeMap::new(),
     };
+    if let Some(store) = &store
+        && !args.replace
+    {
+        check_same_sources(store, &inputs)?;
+    }
 
     let progress = progress_bar(inputs.len());
     let mut intake = Intake {
@@ -141,50 +127,18 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
         }
         bail!("no plans to build");
     }
-    for warning in &warnings {
-        eprintln!("warning: {warning}");
-    }
+    super::print_warnings(&warnings);
     let store = match store {
         Some(s) => s,
         None => StoreDir::open(&args.store.store, Access::Read)?,
     };
-    if unchanged > 0 || skipped > 0 {
+    if (unchanged > 0 || skipped > 0) && !super::quiet() {
         eprintln!(
             "built {built}, {unchanged} unchanged (skipped by content hash), {skipped} bad (skipped)"
         );
     }
     super::print_summary(&args.store.store.display(), &store, started)?;
     Ok(if skipped > 0 { EXIT_SKIPPED } else { 0 })
-}
-
-/// Documents parsed and mapped in one go: enough to keep every core busy,
-/// few enough that the chunks in flight stay small beside the store.
-const CHUNK: usize = 16;
-
-/// A named graph and its quads, each once, made as the store takes them.
-pub type Graph = (NamedNode, Quads);
-
-/// The quads of a graph, each once.
-pub type Quads = Box<dyn Iterator<Item = Quad> + Send>;
-
-/// Documents with up to this many spans of text in the graph (sections,
-/// items, lists, assignments, mentions: each brings some 10–15 quads) are
-/// mapped to quads at once, on the parsing threads; larger ones part by
-/// part as the store takes them, so that a huge plan never holds all its
-/// quads (see `rdf::parts`). A plan has a few hundred.
-const MAP_AT_ONCE: usize = 4096;
-
-/// The spans of text a document's graph points at: what its number of
-/// quads grows with (its length does not tell: one line can name 100,000
-/// units).
-fn spans(doc: &Document) -> usize {
-    let sections: usize = doc.sections.iter().map(|s| 1 + s.mentions.len()).sum();
-    let items: usize = doc
-        .items
-        .iter()
-        .map(|i| 1 + i.mentions.len() + i.list.as_ref().map_or(0, |l| 1 + l.assignments.len()))
-        .sum();
-    sections + items
 }
 
 /// Turns outcomes, in input order, into the graphs to write, counting and
@@ -216,10 +170,12 @@ impl Intake {
                 Outcome::Failed {
                     not_a_plan: true, ..
                 } if input.walked => {
-                    eprintln!(
-                        "warning: {}: not a plan (no numbered items); skipped",
-                        input.name
-                    );
+                    if !super::quiet() {
+                        eprintln!(
+                            "warning: {}: not a plan (no numbered items); skipped",
+                            input.name
+                        );
+                    }
                 }
                 Outcome::Failed { error, .. } if self.strict => {
                     return Some(Err(anyhow!(
@@ -238,109 +194,6 @@ impl Intake {
     }
 }
 
-enum Outcome {
-    Parsed(Box<Graph>, Vec<crate::error::Diagnostic>),
-    Unchanged,
-    Failed {
-        error: anyhow::Error,
-        not_a_plan: bool,
-    },
-}
-
-fn read_one(
-    input: &Input,
-    registry: &Registry,
-    reader: &[u8],
-    known: &BTreeMap<String, String>,
-) -> Outcome {
-    let bytes = match &input.path {
-        None => BUNDLED.to_vec(),
-        Some(path) => {
-            match std::fs::read(path).with_context(|| format!("{}: cannot read", input.name)) {
-                Ok(b) => b,
-                Err(error) => {
-                    return Outcome::Failed {
-                        error,
-                        not_a_plan: false,
-                    };
-                }
-            }
-        }
-    };
-    let hash = content_hash(&bytes, reader);
-    if known.get(&document::document_id(&input.name)) == Some(&hash) {
-        return Outcome::Unchanged;
-    }
-    match document::parse(&input.name, &bytes) {
-        Ok(mut doc) => {
-            doc.content_hash = Some(hash);
-            let mut notes = std::mem::take(&mut doc.warnings);
-            if let Some(first) = doc.suspects.first() {
-                notes.push(crate::error::Diagnostic {
-                    at: first.at.clone(),
-                    message: format!(
-                        "{} that look like responsibility but that no list read; `policykg check {}` shows them",
-                        match doc.suspects.len() {
-                            1 => "1 place".to_owned(),
-                            n => format!("{n} places"),
-                        },
-                        input.name
-                    ),
-                });
-            }
-            notes.extend(recognize::recognize(&mut doc, registry));
-            Outcome::Parsed(Box::new(graph(doc)), notes)
-        }
-        Err(e) => Outcome::Failed {
-            not_a_plan: matches!(e, ParseError::NoItems { .. }),
-            error: e.into(),
-        },
-    }
-}
-
-/// What reads a file besides its bytes: this version of policykg and its
-/// registries. A change to either rebuilds every document.
-fn reader_fingerprint() -> Vec<u8> {
-    let mut f = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
-    for (name, text) in registry::BUNDLED {
-        f.extend(name.as_bytes());
-        f.extend(text.as_bytes());
-    }
-    f
-}
-
-fn content_hash(bytes: &[u8], reader: &[u8]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(Sha256::digest(reader));
-    hasher.update(bytes);
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Content hashes of the documents in the store, by document id.
-fn stored_hashes(store: &StoreDir) -> Result<BTreeMap<String, String>> {
-    const HASHES: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
-        PREFIX dcterms: <http://purl.org/dc/terms/>
-        SELECT ?id ?hash WHERE { ?doc dcterms:identifier ?id ; pkg:contentHash ?hash }";
-    let mut out = BTreeMap::new();
-    if let QueryResults::Solutions(rows) =
-        query::execute(store.store(), "content hashes", HASHES, &[])?
-    {
-        for row in rows {
-            let row = row.map_err(|e| anyhow::anyhow!("reading content hashes: {e}"))?;
-            if let (Some(Term::Literal(id)), Some(Term::Literal(hash))) =
-                (row.get("id"), row.get("hash"))
-            {
-                out.insert(id.value().to_owned(), hash.value().to_owned());
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// A bar on a terminal for more than a handful of files; hidden otherwise
 /// (and so never in redirected output).
 fn progress_bar(n: usize) -> ProgressBar {
@@ -354,111 +207,4 @@ fn progress_bar(n: usize) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// A document's named graph and its quads.
-#[must_use]
-pub fn graph(doc: Document) -> Graph {
-    let iri = rdf::graph_iri(&doc.id);
-    let quads: Quads = if spans(&doc) <= MAP_AT_ONCE {
-        Box::new(rdf::quads(&doc).into_iter())
-    } else {
-        Box::new(rdf::into_parts(doc).flatten())
-    };
-    (iri, quads)
-}
-
-/// Writes documents' graphs (see [`graph`]; recognized with `registry`),
-/// the ontology and the registries into the store, replacing their graphs,
-/// all or nothing: an `Err` among `documents` stops the write and is
-/// returned, and the store is unchanged.
-///
-/// # Errors
-///
-/// The first error of `documents`, or a store error.
-pub fn write(
-    store: &mut StoreDir,
-    registry: &Registry,
-    documents: impl IntoIterator<Item = Result<Graph>>,
-) -> Result<()> {
-    let fixed: [Result<Graph>; 2] = [
-        Ok((ontology::graph(), each_once(ontology::quads()?))),
-        Ok((registry::graph(), each_once(registry.quads.clone()))),
-    ];
-    store.replace_graphs(fixed.into_iter().chain(documents))
-}
-
-/// Quads read from a file or built by hand may repeat one; a store's
-/// graph holds each once.
-fn each_once(quads: Vec<Quad>) -> Quads {
-    let mut seen = HashSet::with_capacity(quads.len());
-    Box::new(quads.into_iter().filter(move |q| seen.insert(q.clone())))
-}
-
-/// Two files with the same name in different directories would be one
-/// document: refuse before anything is read.
-fn check_unique_ids(inputs: &[Input]) -> Result<()> {
-    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-    for input in inputs {
-        if let Some(other) = seen.insert(document::document_id(&input.name), &input.name) {
-            bail!(
-                "{other} and {} would both be document `{}`; rename one of them",
-                input.name,
-                document::document_id(&input.name)
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The files to read: named files as they are, directories walked in
-/// sorted order for .md and .txt files. A missing path stops the build.
-pub(crate) fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>> {
-    let mut out = Vec::new();
-    for input in inputs {
-        let meta = std::fs::metadata(input)
-            .with_context(|| format!("{}: cannot read this input", input.display()))?;
-        if !meta.is_dir() {
-            out.push(Input {
-                name: input.display().to_string(),
-                path: Some(input.clone()),
-                walked: false,
-            });
-            continue;
-        }
-        let mut files = Vec::new();
-        walk(input, &mut files)?;
-        if files.is_empty() {
-            bail!(
-                "{}: no plans in this directory (looked for .md and .txt files with numbered items)",
-                input.display()
-            );
-        }
-        out.extend(files.into_iter().map(|path| Input {
-            name: path.display().to_string(),
-            path: Some(path),
-            walked: true,
-        }));
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    let mut entries = std::fs::read_dir(dir)
-        .with_context(|| format!("{}: cannot list", dir.display()))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(|| format!("{}: cannot list", dir.display()))?;
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("txt"))
-        {
-            files.push(path);
-        }
-    }
-    Ok(())
 }

@@ -5,7 +5,7 @@
 //! code is 0 when every plan parses with no suspect, 1 otherwise, so that a
 //! pipeline can stop on it.
 
-use super::build::{self, Input};
+use crate::build::{self, Input};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::document::{self, Document};
 use crate::recognize;
@@ -25,6 +25,9 @@ struct Checked {
     units: usize,
     unresolved: Vec<Located>,
     suspects: Vec<Located>,
+    /// What the parser decided that a reader should check (a stray
+    /// bracket, an unknown label …).
+    warnings: Vec<Located>,
     /// Every item with a list (with `--items`).
     #[serde(skip_serializing_if = "Option::is_none")]
     lists_read: Option<Vec<ListRead>>,
@@ -47,7 +50,7 @@ struct ListRead {
 }
 
 fn lists_read(doc: &Document) -> Vec<ListRead> {
-    use crate::annotate::Role;
+    use crate::vocab::Role;
     doc.items
         .iter()
         .filter_map(|item| {
@@ -118,10 +121,12 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<u8> {
                 if input.walked
                     && matches!(document_error, crate::error::ParseError::NoItems { .. }) =>
             {
-                eprintln!(
-                    "warning: {}: not a plan (no numbered items); skipped",
-                    input.name
-                );
+                if !super::quiet() {
+                    eprintln!(
+                        "warning: {}: not a plan (no numbered items); skipped",
+                        input.name
+                    );
+                }
             }
             Err(e) => {
                 failed += 1;
@@ -174,7 +179,17 @@ fn summarise(doc: Document, keep: bool) -> Checked {
             reason: s.reason.clone(),
         })
         .collect();
+    let warnings = doc
+        .warnings
+        .iter()
+        .map(|w| Located {
+            line: w.at.line,
+            text: w.message.clone(),
+            reason: String::new(),
+        })
+        .collect();
     Checked {
+        warnings,
         lists_read: keep.then(|| lists_read(&doc)),
         document: doc.id.clone(),
         file: doc.path.clone(),
@@ -226,6 +241,9 @@ fn write_table(checked: &[Checked], out: &mut dyn Write) -> Result<()> {
                 c.file, u.line, u.text
             )?;
         }
+        for w in &c.warnings {
+            writeln!(out, "{}:{}: warning: {}", c.file, w.line, w.text)?;
+        }
         if let Some(doc) = &c.doc {
             write_items(doc, out)?;
         }
@@ -250,7 +268,7 @@ fn write_items(doc: &Document, out: &mut dyn Write) -> Result<()> {
     );
     for item in &doc.items {
         let Some(list) = &item.list else { continue };
-        let names = |role: crate::annotate::Role| {
+        let names = |role: crate::vocab::Role| {
             list.assignments
                 .iter()
                 .filter(|a| a.role == role)
@@ -267,9 +285,9 @@ fn write_items(doc: &Document, out: &mut dyn Write) -> Result<()> {
             item.number.clone(),
             title,
             list.basis.as_str().to_owned(),
-            names(crate::annotate::Role::Lead),
-            names(crate::annotate::Role::Support),
-            names(crate::annotate::Role::Responsible),
+            names(crate::vocab::Role::Lead),
+            names(crate::vocab::Role::Support),
+            names(crate::vocab::Role::Responsible),
         ]);
     }
     writeln!(out, "\n{}:", doc.path)?;

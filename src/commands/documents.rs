@@ -18,7 +18,7 @@ pub fn list(args: &ListArgs, out: &mut dyn Write) -> Result<()> {
     let store = StoreDir::open(&args.store.store, Access::Read)?;
     let q = NamedQuery::find("documents").context("the documents query is compiled in")?;
     query::run(
-        store.store(),
+        store.store()?,
         "queries/documents.rq",
         q.text,
         &[],
@@ -42,13 +42,15 @@ pub fn remove(args: &RemoveArgs) -> Result<()> {
     let mut graphs = Vec::new();
     for id in &args.documents {
         let graph = rdf::graph_iri(id);
-        if !store.store().contains_named_graph(&graph)? {
+        if !store.contains_graph(&graph) {
             bail!("{id}: no such document in the store; `policykg list` shows the ids");
         }
         graphs.push(graph);
     }
     store.remove_graphs(&graphs)?;
-    eprintln!("removed {}", args.documents.join(", "));
+    if !super::quiet() {
+        eprintln!("removed {}", args.documents.join(", "));
+    }
     super::print_summary(&args.store.store.display(), &store, started)?;
     Ok(())
 }

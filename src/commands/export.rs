@@ -61,15 +61,39 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<()> {
         ExportCommand::Rdf(a) => {
             let graph = a.document.as_deref().map(rdf::graph_iri);
             if let Some(g) = &graph
-                && !store.store().contains_named_graph(g)?
+                && !store.contains_graph(g)
             {
                 bail!(
                     "--document {}: no such document in the store (see the `document` column of `policykg query --name outline`)",
                     a.document.as_deref().unwrap_or_default()
                 );
             }
-            let bytes = export::rdf::dump(store.store(), graph.as_ref(), rdf_syntax(a)?)?;
-            write(&Output::parse(&a.out), &bytes, out)?;
+            let extra = if a.web_annotation {
+                let registry = crate::registry::Registry::bundled()?;
+                export::web_annotation::quads(store.store()?, &registry, graph.as_ref())?
+            } else {
+                Vec::new()
+            };
+            let syntax = rdf_syntax(a)?;
+            let target = Output::parse(&a.out);
+            let mut failed = None;
+            target
+                .write_with(out, |w| {
+                    export::rdf::dump(&store, graph.as_ref(), syntax, extra, w).map_err(|e| {
+                        let message = e.to_string();
+                        failed = Some(e);
+                        std::io::Error::other(message)
+                    })
+                })
+                .map_err(|e| match failed.take() {
+                    Some(store_error) => anyhow::Error::from(store_error),
+                    None => e.into(),
+                })?;
+            if let Output::File(path) = &target
+                && !super::quiet()
+            {
+                eprintln!("wrote {}", path.display());
+            }
         }
     }
     out.flush()?;
@@ -95,14 +119,16 @@ fn rdf_syntax(a: &ExportRdfArgs) -> Result<Syntax> {
 }
 
 fn measured(store: &StoreDir, selection: &Selection) -> Result<(Network, Vec<UnitMeasures>)> {
-    let network = Network::from_store(store.store(), &selection.options())?;
+    let network = Network::from_sparql(store, &selection.options())?;
     let (units, _) = network::measure(&network);
     Ok((network, units))
 }
 
 fn write(target: &Output, bytes: &[u8], out: &mut dyn Write) -> Result<()> {
     target.write(bytes, out)?;
-    if let Output::File(path) = target {
+    if let Output::File(path) = target
+        && !super::quiet()
+    {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
@@ -139,7 +165,7 @@ fn csv(a: &ExportCsvArgs, store: &StoreDir, out: &mut dyn Write) -> Result<()> {
             "nodes" => export::csv::nodes(&units, a.excel),
             "edges" => export::csv::edges(&network, a.excel),
             "assignments" => export::csv::assignments(&network, a.excel),
-            _ => export::csv::items(store.store(), a.selection.document.as_deref(), a.excel)?,
+            _ => export::csv::items(store, a.selection.document.as_deref(), a.excel)?,
         };
         let target = if a.out.as_os_str() == "-" {
             Output::Stdout

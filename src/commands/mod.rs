@@ -11,36 +11,107 @@ pub mod query;
 pub mod report;
 pub mod serve;
 
-use crate::endpoint::{Endpoint, Sparql};
-use crate::query as sparql;
+use crate::endpoint::Endpoint;
+use crate::sparql::{self, Sparql};
 use crate::store::{Access, StoreDir, StoreError};
 use std::path::Path;
 use std::time::Instant;
 
-/// Opens the store for reading; if there is none yet (or it holds no
-/// document), builds the bundled plan into it first, so that the analysis
-/// commands work on a fresh checkout with no arguments.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// With `--quiet`: no warnings, notes or summary line.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether `--quiet` was given.
+#[must_use]
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Warnings beyond this many are summed up by kind rather than printed.
+const WARNINGS_SHOWN: usize = 30;
+
+/// Prints warnings to standard error (none with `--quiet`): the first
+/// [`WARNINGS_SHOWN`], then how many more of each kind, so that a corpus of
+/// thousands of files does not bury the one that matters.
+pub fn print_warnings(warnings: &[crate::error::Diagnostic]) {
+    if quiet() {
+        return;
+    }
+    for warning in warnings.iter().take(WARNINGS_SHOWN) {
+        eprintln!("warning: {warning}");
+    }
+    if warnings.len() <= WARNINGS_SHOWN {
+        return;
+    }
+    // A warning's kind: its message with the quoted names left out.
+    let mut kinds: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for warning in &warnings[WARNINGS_SHOWN..] {
+        let kind = warning
+            .message
+            .split('`')
+            .enumerate()
+            .map(|(i, part)| if i % 2 == 1 { "…" } else { part })
+            .collect::<Vec<_>>()
+            .join("`");
+        *kinds.entry(kind).or_default() += 1;
+    }
+    let mut kinds: Vec<(String, usize)> = kinds.into_iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    eprintln!(
+        "warning: {} more warnings, not shown; by kind:",
+        warnings.len() - WARNINGS_SHOWN
+    );
+    for (kind, n) in kinds.iter().take(8) {
+        eprintln!("  {n} × {kind}");
+    }
+    if kinds.len() > 8 {
+        eprintln!("  … and {} other kinds", kinds.len() - 8);
+    }
+    eprintln!("  (`policykg check FILE…` shows every one for the files it is given)");
+}
+
+/// The store directory used when neither `--store` nor `$POLICYKG_STORE`
+/// names one.
+pub const DEFAULT_STORE: &str = "policykg-store";
+
+/// Opens the store for reading. Only the default store (`policykg-store`
+/// in the current directory, with no `$POLICYKG_STORE`), and only when it
+/// does not exist yet, is made by building the bundled plan into it, so
+/// that the analysis commands work on a fresh checkout with no arguments. A
+/// store the user named, or one that exists, is never written by a read.
 ///
 /// # Errors
 ///
-/// Store errors.
+/// Store errors; a named store that does not exist; a store that holds no
+/// document.
 pub fn open_or_build_bundled(path: &Path) -> anyhow::Result<StoreDir> {
+    let is_default =
+        path == Path::new(DEFAULT_STORE) && std::env::var_os("POLICYKG_STORE").is_none();
     match StoreDir::open(path, Access::Read) {
-        Ok(store) if sparql::has_documents(store.store())? => return Ok(store),
-        Ok(_) | Err(StoreError::Missing { .. }) => {}
+        Ok(store) if sparql::summary(&store)?.documents > 0 => return Ok(store),
+        Ok(_) => anyhow::bail!(
+            "the store at {} holds no document; build plans into it first: `policykg build FILE… --store {}`",
+            path.display(),
+            path.display()
+        ),
+        Err(StoreError::Missing { .. }) if is_default => {}
         Err(e) => return Err(e.into()),
     }
-    eprintln!(
-        "the store at {} is empty: building the bundled plan first",
-        path.display()
-    );
+    if !quiet() {
+        eprintln!(
+            "there is no store at {} yet: building the bundled plan first",
+            path.display()
+        );
+    }
     let mut store = StoreDir::open(path, Access::Write)?;
     let registry = crate::registry::Registry::bundled()?;
-    let mut doc = crate::document::parse(build::BUNDLED_NAME, build::BUNDLED)?;
-    for warning in crate::recognize::recognize(&mut doc, &registry) {
-        eprintln!("warning: {warning}");
-    }
-    build::write(&mut store, &registry, [Ok(build::graph(doc))])?;
+    let mut doc = crate::document::parse(crate::build::BUNDLED_NAME, crate::build::BUNDLED)?;
+    doc.content_hash = Some(crate::build::bundled_hash());
+    print_warnings(&crate::recognize::recognize(&mut doc, &registry));
+    crate::build::write(&mut store, &registry, [crate::build::graph(doc)])?;
     Ok(store)
 }
 
@@ -79,6 +150,9 @@ pub fn print_summary(
     source: &dyn Sparql,
     started: Instant,
 ) -> Result<(), sparql::QueryError> {
+    if quiet() {
+        return Ok(());
+    }
     let summary = sparql::summary(source)?;
     let elapsed = started.elapsed();
     eprintln!(

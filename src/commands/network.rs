@@ -15,7 +15,7 @@ use std::time::Instant;
 pub fn run(args: &NetworkArgs, out: &mut dyn Write) -> Result<()> {
     let started = Instant::now();
     let store = super::open_or_build_bundled(&args.store.store)?;
-    let network = Network::from_store(store.store(), &args.selection.options())?;
+    let network = Network::from_sparql(&store, &args.selection.options())?;
     let (_, figures) = network::measure(&network);
     match args.format {
         FiguresFormat::Table => report::write_figures(&figures, out)?,

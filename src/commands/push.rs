@@ -17,7 +17,7 @@ pub fn run(args: &PushArgs) -> Result<()> {
     let started = Instant::now();
     let endpoint = Endpoint::new(&args.endpoint, Duration::from_secs(args.timeout.max(1)))?;
     let store = StoreDir::open(&args.store.store, Access::Read)?;
-    let graphs = push::graphs(store.store(), &args.document)?;
+    let graphs = push::graphs(store.store()?, &args.document)?;
     let found = graphs
         .iter()
         .filter(|g| !g.ends_with("/registry") && !g.ends_with("/ontology"))
@@ -32,7 +32,7 @@ pub fn run(args: &PushArgs) -> Result<()> {
     }
     let (mut triples, mut bytes, mut retries) = (0, 0, 0);
     for graph in &graphs {
-        let (body, count) = push::ntriples(store.store(), graph)?;
+        let (body, count) = push::ntriples(store.store()?, graph)?;
         let target = push::target(graph, args.graph_prefix.as_deref());
         let url = push::graph_url(endpoint.url(), &target);
         let (_, attempts) = endpoint
@@ -48,17 +48,19 @@ pub fn run(args: &PushArgs) -> Result<()> {
         bytes += body.len();
         retries += attempts - 1;
     }
-    eprintln!(
-        "pushed {} graphs ({triples} triples, {:.1} MB) to {} in {:.2} s{}",
-        graphs.len(),
-        bytes as f64 / 1e6,
-        endpoint.url(),
-        started.elapsed().as_secs_f64(),
-        match retries {
-            0 => String::new(),
-            1 => ", after 1 retry".to_owned(),
-            n => format!(", after {n} retries"),
-        }
-    );
+    if !super::quiet() {
+        eprintln!(
+            "pushed {} graphs ({triples} triples, {:.1} MB) to {} in {:.2} s{}",
+            graphs.len(),
+            bytes as f64 / 1e6,
+            endpoint.url(),
+            started.elapsed().as_secs_f64(),
+            match retries {
+                0 => String::new(),
+                1 => ", after 1 retry".to_owned(),
+                n => format!(", after {n} retries"),
+            }
+        );
+    }
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! `policykg query`: SPARQL inline, from a file or by name.
 
 use crate::cli::QueryArgs;
-use crate::endpoint::{self, Endpoint};
+use crate::endpoint::Endpoint;
 use crate::query::{self, NAMED, NamedQuery, OutputFormat};
+use crate::sparql;
 use crate::store::{Access, StoreDir};
 use crate::table::Table;
 use anyhow::{Context, Result, bail};
@@ -65,10 +66,17 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
             );
         }
         (format!("queries/{name}.rq"), q.text.to_owned())
-    } else if let Some(file) = &args.file {
+    } else if let Some(file) = &args.file
+        && file.as_os_str() != "-"
+    {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("{}: cannot read the query", file.display()))?;
         (file.display().to_string(), text)
+    } else if args.file.is_some() || args.sparql.as_deref() == Some("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .context("standard input: cannot read the query (it must be UTF-8)")?;
+        ("standard input".to_owned(), text)
     } else {
         ("query".to_owned(), args.sparql.clone().unwrap_or_default())
     };
@@ -87,7 +95,7 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
         // Oxigraph checks the cancellation token when it reads the store, so
         // a query busy joining in memory may not notice it; a read-only
         // command can stop the process itself once the grace period is over.
-        let message = query::QueryError::Timeout {
+        let message = sparql::QueryError::Timeout {
             origin: origin.clone(),
             seconds: limit.as_secs(),
         }
@@ -99,7 +107,7 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
         });
     }
     query::run(
-        store.store(),
+        store.store()?,
         &origin,
         &text,
         &args.param,
@@ -122,7 +130,7 @@ fn remote(
     out: &mut dyn Write,
     started: Instant,
 ) -> Result<()> {
-    let sparql = endpoint::bind_params(origin, text, &args.param)?;
+    let sparql = sparql::bind_params(origin, text, &args.param)?;
     let accept = match args.format {
         OutputFormat::Table | OutputFormat::Json => "application/sparql-results+json",
         OutputFormat::Xml => "application/sparql-results+xml",

@@ -1,9 +1,9 @@
 //! `policykg report`: the most-involved bureaus.
 
 use crate::cli::ReportArgs;
-use crate::endpoint::Sparql;
 use crate::network::{self, Network};
-use crate::{report, store};
+use crate::report;
+use crate::sparql::Sparql;
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::time::Instant;
@@ -33,9 +33,11 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
             (None, None) => "Co-responsibility of units".to_owned(),
         };
         let page = report::html::page(&title, &network, &units, &figures);
-        store::write_atomically(path, page.as_bytes())
+        crate::fs::write_atomically(path, page.as_bytes())
             .with_context(|| format!("{}: cannot write the HTML page", path.display()))?;
-        eprintln!("wrote {}", path.display());
+        if !super::quiet() {
+            eprintln!("wrote {}", path.display());
+        }
     }
     let shown = args
         .top

@@ -26,9 +26,14 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             .max(1),
         queue_wait: Duration::from_secs(args.queue_wait),
     };
-    let service = Arc::new(Service::new(store.store().clone(), limits));
+    let service = Arc::new(Service::new(store.store()?.clone(), limits));
     let server = serve::spawn(service, address, args.max_connections.max(1))
         .with_context(|| format!("cannot listen on {address}"))?;
+    if !address.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {address}, beyond this machine: anyone who can reach it can read the whole store (the endpoint has no authentication); bind 127.0.0.1 unless the network is trusted"
+        );
+    }
     let url = format!("http://{address}/");
     // Advisory: lets a command turned away by our lock say where to read.
     // A read-only store directory simply goes without it.

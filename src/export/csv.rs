@@ -4,11 +4,10 @@
 //! on Windows shows Chinese.
 
 use super::node_id;
+use crate::cached::{ITEMS, MENTIONED, TECHNOLOGY_LABELS};
 use crate::network::{Network, UnitMeasures, number};
-use crate::query::{self, QueryError};
+use crate::sparql::{QueryError, Sparql};
 use oxigraph::model::Term;
-use oxigraph::sparql::QueryResults;
-use oxigraph::store::Store;
 use petgraph::visit::EdgeRef;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,18 +17,38 @@ pub const TABLES: &[&str] = &["nodes", "edges", "assignments", "items"];
 /// UTF-8 byte-order mark.
 const BOM: &str = "\u{feff}";
 
-fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>, bom: bool) -> Vec<u8> {
+/// Writes a table; for Excel (`excel`: with a byte-order mark) each text
+/// cell that a spreadsheet would take for a formula is guarded.
+fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>, excel: bool) -> Vec<u8> {
+    let bom = excel;
     let mut w = ::csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
     let _ = w.write_record(header);
     for row in rows {
-        let _ = w.write_record(&row);
+        if excel {
+            let _ = w.write_record(row.iter().map(|cell| guard_formula(cell).into_owned()));
+        } else {
+            let _ = w.write_record(&row);
+        }
     }
     let body = w.into_inner().unwrap_or_default();
     if bom {
         [BOM.as_bytes(), &body].concat()
     } else {
         body
+    }
+}
+
+/// A cell that starts as a formula would (`=`, `+`, `-`, `@`, a tab or a
+/// carriage return), and is not a number, gets a leading `'`, as OWASP
+/// advises against CSV injection: a unit named `=HYPERLINK(…)` in a plan
+/// stays text in Excel. Numbers (`-0.5`) are left as they are.
+fn guard_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.trim().parse::<f64>().is_err() {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
     }
 }
 
@@ -112,10 +131,10 @@ pub fn assignments(network: &Network, bom: bool) -> Vec<u8> {
             a.document.clone(),
             a.item_number.clone(),
             a.item_title.clone(),
-            if a.key_task { "key-task" } else { "safeguard" }.to_owned(),
+            super::kind_of(a).as_str().to_owned(),
             node_id(&u.iri),
             u.label.clone(),
-            a.role.clone(),
+            a.role.as_str().to_owned(),
             a.position.to_string(),
         ]
     });
@@ -135,35 +154,6 @@ pub fn assignments(network: &Network, bom: bool) -> Vec<u8> {
     )
 }
 
-const ITEMS: &str = r##"
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?document ?item ?order ?number ?title ?section ?kind (COUNT(DISTINCT ?a) AS ?units)
-WHERE {
-  ?doc pkg:reports ?plan ; dcterms:identifier ?document .
-  ?item pkg:inPlan ?plan ; a ?class ; pkg:order ?order ; pkg:number ?number ; dcterms:title ?t .
-  VALUES (?class ?kind) { (pkg:KeyTask "key-task") (pkg:Safeguard "safeguard") }
-  OPTIONAL { ?item dcterms:isPartOf ?s . ?s a pkg:Section ; pkg:number ?sn ; dcterms:title ?st . }
-  OPTIONAL { ?item pkg:hasAssignment ?a }
-  BIND(STR(?t) AS ?title)
-  BIND(IF(BOUND(?sn), CONCAT(?sn, " ", STR(?st)), "") AS ?section)
-}
-GROUP BY ?document ?item ?order ?number ?title ?section ?kind
-ORDER BY ?document ?order
-"##;
-
-const TECHNOLOGIES: &str = r##"
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?item ?label
-WHERE {
-  ?item pkg:hasMention/pkg:mentionOf ?t .
-  ?t a pkg:Technology ; skos:prefLabel ?l .
-  FILTER(LANGMATCHES(LANG(?l), "zh"))
-  BIND(STR(?l) AS ?label)
-}
-"##;
-
 fn text(term: Option<&Term>) -> String {
     match term {
         Some(Term::Literal(l)) => l.value().to_owned(),
@@ -172,37 +162,45 @@ fn text(term: Option<&Term>) -> String {
     }
 }
 
-fn solutions(
-    store: &Store,
-    origin: &str,
-    sparql: &str,
-) -> Result<Vec<oxigraph::sparql::QuerySolution>, QueryError> {
-    let QueryResults::Solutions(rows) = query::execute(store, origin, sparql, &[])? else {
-        return Ok(Vec::new());
-    };
-    rows.collect::<Result<Vec<_>, _>>()
-        .map_err(|e| QueryError::Evaluation {
-            origin: origin.to_owned(),
-            message: e.to_string(),
-        })
-}
-
 /// `items.csv`: one row per item of every document (or of `document`), with
 /// its section, kind, number of units and the technologies it names.
 ///
 /// # Errors
 ///
 /// Query errors.
-pub fn items(store: &Store, document: Option<&str>, bom: bool) -> Result<Vec<u8>, QueryError> {
-    let mut technologies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for row in solutions(store, "items.csv technologies", TECHNOLOGIES)? {
-        technologies
-            .entry(text(row.get("item")))
+pub fn items(
+    source: &dyn Sparql,
+    document: Option<&str>,
+    bom: bool,
+) -> Result<Vec<u8>, QueryError> {
+    let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in source.select("items.csv technologies", TECHNOLOGY_LABELS)? {
+        labels
+            .entry(text(row.get("thing")))
             .or_default()
             .insert(text(row.get("label")));
     }
+    let mut technologies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in source.select("items.csv mentions", MENTIONED)? {
+        if let Some(names) = labels.get(&text(row.get("thing"))) {
+            technologies
+                .entry(text(row.get("item")))
+                .or_default()
+                .extend(names.iter().cloned());
+        }
+    }
+    // In document and item order, as the query's ORDER BY says (rows kept
+    // beside the store come graph by graph).
+    let mut found = source.select("items.csv", ITEMS)?;
+    let order = |row: &oxigraph::sparql::QuerySolution| {
+        (
+            text(row.get("document")),
+            text(row.get("order")).parse::<i64>().unwrap_or(0),
+        )
+    };
+    found.sort_by_cached_key(order);
     let mut rows = Vec::new();
-    for row in solutions(store, "items.csv", ITEMS)? {
+    for row in found {
         let doc = text(row.get("document"));
         if document.is_some_and(|d| d != doc) {
             continue;
@@ -236,4 +234,29 @@ pub fn items(store: &Store, document: Option<&str>, bom: bool) -> Result<Vec<u8>
         rows,
         bom,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_guarded_for_excel_only() {
+        let rows = vec![vec![
+            "=HYPERLINK(\"http://example.com\")".to_owned(),
+            "@SUM(A1)".to_owned(),
+            "+1+2".to_owned(),
+            "-0.5".to_owned(),
+            "市工信局".to_owned(),
+        ]];
+        let excel = String::from_utf8(table(&["a", "b", "c", "d", "e"], rows.clone(), true))
+            .expect("utf-8");
+        assert_eq!(
+            excel.trim_start_matches(BOM).lines().nth(1),
+            Some("\"'=HYPERLINK(\"\"http://example.com\"\")\",'@SUM(A1),'+1+2,-0.5,市工信局")
+        );
+        let plain =
+            String::from_utf8(table(&["a", "b", "c", "d", "e"], rows, false)).expect("utf-8");
+        assert!(plain.contains("\"=HYPERLINK("), "{plain}");
+    }
 }

@@ -262,11 +262,7 @@ pub fn two_mode(network: &Network, units: &[UnitMeasures], yed: bool) -> String 
         d.data("node", "document", &a.document);
         d.data("node", "number", &a.item_number);
         d.data("node", "title", &a.item_title);
-        d.data(
-            "node",
-            "item_kind",
-            if a.key_task { "key-task" } else { "safeguard" },
-        );
+        d.data("node", "item_kind", super::kind_of(a).as_str());
         d.yed_label(&label);
         d.out.push_str("    </node>\n");
     }
@@ -277,7 +273,7 @@ pub fn two_mode(network: &Network, units: &[UnitMeasures], yed: bool) -> String 
             xml_escape(&node_id(&a.item)),
             xml_escape(&node_id(&network.units[a.unit].iri))
         );
-        d.data("edge", "role", &a.role);
+        d.data("edge", "role", a.role.as_str());
         d.data("edge", "position", &a.position.to_string());
         d.data("edge", "weight", "1");
         d.out.push_str("    </edge>\n");

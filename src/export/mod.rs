@@ -1,17 +1,29 @@
 //! Exports for analysts' tools: CSV (Excel, Gephi's spreadsheet import),
 //! GraphML (Gephi, networkx, igraph, yEd, Cytoscape), Graphviz DOT and RDF
-//! in every syntax Oxigraph writes. One file per format behind one small
-//! interface: each exporter renders bytes; [`Output`] checks the target
-//! before any work and replaces a file atomically.
+//! in every syntax Oxigraph writes. One module per format: [`csv`],
+//! [`graphml`] and [`dot`] render the network to bytes, [`rdf`] streams the
+//! store graph by graph into a writer; [`Output`] checks the target before
+//! any work and replaces a file atomically.
 
 pub mod csv;
 pub mod dot;
 pub mod graphml;
 pub mod rdf;
+pub mod web_annotation;
 
-use crate::store::{StoreError, write_atomically};
+use crate::fs::write_atomically;
+use crate::store::StoreError;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// The kind of an assignment's item.
+fn kind_of(a: &crate::network::Assignment) -> crate::vocab::ItemKind {
+    if a.key_task {
+        crate::vocab::ItemKind::KeyTask
+    } else {
+        crate::vocab::ItemKind::Safeguard
+    }
+}
 
 /// Where an export goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +96,26 @@ impl Output {
         Ok(())
     }
 
+    /// Writes what `write` produces as it produces it, replacing a file
+    /// atomically.
+    ///
+    /// # Errors
+    ///
+    /// Write errors; a file is then unchanged.
+    pub fn write_with(
+        &self,
+        out: &mut dyn Write,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
+        match self {
+            Self::Stdout => Ok(write(out)?),
+            Self::File(path) => {
+                Ok(crate::fs::write_atomically_with(path, |w| write(w))
+                    .map_err(StoreError::from)?)
+            }
+        }
+    }
+
     /// Writes `bytes`, replacing a file atomically.
     ///
     /// # Errors
@@ -92,7 +124,7 @@ impl Output {
     pub fn write(&self, bytes: &[u8], stdout: &mut dyn Write) -> Result<(), OutputError> {
         match self {
             Self::Stdout => Ok(stdout.write_all(bytes)?),
-            Self::File(path) => Ok(write_atomically(path, bytes)?),
+            Self::File(path) => Ok(write_atomically(path, bytes).map_err(StoreError::from)?),
         }
     }
 

@@ -170,7 +170,7 @@ pub fn measure(network: &Network) -> (Vec<UnitMeasures>, NetworkFigures) {
         if a.position == 1 {
             first[a.unit] += 1;
         }
-        if a.role == "lead" {
+        if a.role == crate::vocab::Role::Lead {
             led[a.unit] += 1;
         }
     }

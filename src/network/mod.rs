@@ -10,10 +10,9 @@ mod measures;
 
 pub use measures::{NetworkFigures, UnitMeasures, measure, number};
 
-use crate::endpoint::Sparql;
-use crate::query::QueryError;
+use crate::sparql::{QueryError, Sparql};
+use crate::vocab::{ItemKind, Role};
 use oxigraph::model::Term;
-use oxigraph::store::Store;
 use petgraph::graph::{NodeIndex, UnGraph};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -71,8 +70,8 @@ pub struct Assignment {
     pub unit: usize,
     /// 1-based position in the list.
     pub position: u32,
-    /// `lead`, `support` or `responsible`.
-    pub role: String,
+    /// The unit's role.
+    pub role: Role,
 }
 
 /// The network and the assignments it was built from.
@@ -86,53 +85,9 @@ pub struct Network {
     pub graph: UnGraph<usize, f64>,
 }
 
-// The network comes from three plain SELECTs joined here rather than one
-// query with an OPTIONAL, string functions and ORDER BY: on a store of
-// 1,000 plans the single query took some 40 s (a left join per row and a
-// sort that re-evaluates its keys), these take about a second. Plain
-// triple patterns also keep the queries cheap on a remote endpoint.
-// DISTINCT matters: the default graph is the union of one graph per
-// document, so a unit or place described in every document comes back
-// once per document without it, and joining two of its descriptions
-// gives the square of that (a million rows at 1,000 plans): units are
-// made distinct before their names and kinds are joined.
-const ASSIGNMENTS: &str = r##"
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?plan ?item ?order ?number ?title ?kind ?unit ?label ?position ?role
-WHERE {
-  ?item pkg:inPlan ?plan ; a ?kind ; pkg:order ?order ; pkg:number ?number ; dcterms:title ?title ;
-        pkg:hasAssignment ?a .
-  VALUES ?kind { pkg:KeyTask pkg:Safeguard }
-  ?a pkg:unit ?unit ; pkg:unitLabel ?label ; pkg:position ?position ; pkg:role ?role .
-}
-"##;
-
-const PLANS: &str = r##"
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?plan ?document WHERE { ?doc pkg:reports ?plan ; dcterms:identifier ?document . }
-"##;
-
-const JURISDICTIONS: &str = r##"
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?plan ?jurisdiction
-WHERE { ?doc pkg:reports ?plan . ?plan pkg:jurisdiction ?j . ?j skos:prefLabel ?jurisdiction . }
-"##;
-
-const UNIT_NAMES: &str = r##"
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?unit ?name
-WHERE { { SELECT DISTINCT ?unit WHERE { ?unit a org:Organization } } ?unit skos:prefLabel ?name . }
-"##;
-
-const UNIT_KINDS: &str = r##"
-PREFIX org: <http://www.w3.org/ns/org#>
-SELECT DISTINCT ?unit ?kind
-WHERE { { SELECT DISTINCT ?unit WHERE { ?unit a org:Organization } } ?unit org:classification ?kind . }
-"##;
+// The five queries are in [`crate::cached`]: a build keeps their answers
+// beside the store, so that a network is built without loading it.
+use crate::cached::{ASSIGNMENTS, JURISDICTIONS, PLANS, UNIT_KINDS, UNIT_NAMES};
 
 /// Whether a language tag matches `range` as SPARQL's `LANGMATCHES` does.
 fn lang_matches(tag: &str, range: &str) -> bool {
@@ -160,6 +115,72 @@ fn text(term: Option<&Term>) -> String {
 }
 
 /// The values of `column` for each `?plan` of a SELECT.
+/// Gives units that share a label (市财政局 of three cities) their scope,
+/// the jurisdiction (or document) their IRI was minted in:
+/// `市财政局（厦门市）`. Labels used once stay as written.
+fn disambiguate(units: &mut [Unit]) {
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for unit in units.iter() {
+        *count.entry(unit.label.clone()).or_default() += 1;
+    }
+    for unit in units.iter_mut() {
+        if count.get(&unit.label).copied().unwrap_or(0) < 2 {
+            continue;
+        }
+        let scope = unit
+            .iri
+            .split("/unit/")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .map(|s| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            });
+        if let Some(scope) = scope {
+            unit.label = format!("{}（{scope}）", unit.label);
+        }
+    }
+}
+
+/// A `--document` or `--jurisdiction` that names nothing in the store is a
+/// mistake (a typo), not an empty network: an error naming what there is.
+fn check_selection(
+    options: &Options,
+    documents: &BTreeMap<String, Vec<String>>,
+    jurisdictions: &BTreeMap<String, Vec<String>>,
+) -> Result<(), QueryError> {
+    let named = |known: &BTreeMap<String, Vec<String>>| -> BTreeSet<String> {
+        known.values().flatten().cloned().collect()
+    };
+    let listed = |names: &BTreeSet<String>| {
+        let mut shown: Vec<&str> = names.iter().map(String::as_str).take(8).collect();
+        if names.len() > 8 {
+            shown.push("…");
+        }
+        shown.join(", ")
+    };
+    if let Some(document) = &options.document {
+        let documents = named(documents);
+        if !documents.contains(document) {
+            return Err(QueryError::Params(format!(
+                "--document {document}: no such document in the store (it has {}; `policykg list` shows them)",
+                listed(&documents)
+            )));
+        }
+    }
+    if let Some(place) = &options.jurisdiction {
+        let places = named(jurisdictions);
+        if !places.contains(place) {
+            return Err(QueryError::Params(format!(
+                "--jurisdiction {place}: no plan of that jurisdiction in the store (it has {})",
+                listed(&places)
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn by_plan(
     source: &dyn Sparql,
     origin: &str,
@@ -176,15 +197,6 @@ fn by_plan(
 }
 
 impl Network {
-    /// Reads the assignments from the store and builds the network.
-    ///
-    /// # Errors
-    ///
-    /// Query errors.
-    pub fn from_store(store: &Store, options: &Options) -> Result<Self, QueryError> {
-        Self::from_sparql(store, options)
-    }
-
     /// Reads the assignments from a store or a remote endpoint and builds
     /// the network.
     ///
@@ -236,11 +248,12 @@ impl Network {
             JURISDICTIONS,
             "jurisdiction",
         )?;
+        check_selection(options, &documents, &jurisdictions)?;
         let unknown = vec![String::new()];
         let mut raw = Vec::new();
         // Rows are taken as they come: at 10,000 plans they are some 600,000.
         source.each_row("network assignments", ASSIGNMENTS, &mut |row| {
-            let key_task = text(row.get("kind")).ends_with("#KeyTask");
+            let key_task = ItemKind::from_iri(&text(row.get("kind"))) == Some(ItemKind::KeyTask);
             if options.key_tasks_only && !key_task {
                 return;
             }
@@ -250,10 +263,10 @@ impl Network {
                 return;
             };
             let places = jurisdictions.get(&plan).unwrap_or(&unknown);
-            let role = text(row.get("role"));
-            let role = role
-                .split_once('#')
-                .map_or(String::new(), |(_, name)| name.to_lowercase());
+            // Every assignment policykg writes has one of its roles.
+            let Some(role) = Role::from_iri(&text(row.get("role"))) else {
+                return;
+            };
             for document in docs {
                 if options.document.as_ref().is_some_and(|d| d != document) {
                     continue;
@@ -269,7 +282,7 @@ impl Network {
                         item: text(row.get("item")),
                         unit: text(row.get("unit")),
                         label: text(row.get("label")),
-                        role: role.clone(),
+                        role,
                         key_task,
                         number: text(row.get("number")),
                         title: text(row.get("title")),
@@ -305,6 +318,7 @@ impl Network {
         if options.without_collectives {
             units.retain(|u| !u.is_collective());
         }
+        disambiguate(&mut units);
         let index: BTreeMap<&str, usize> = units
             .iter()
             .enumerate()
@@ -356,7 +370,7 @@ struct Row {
     item: String,
     unit: String,
     label: String,
-    role: String,
+    role: Role,
     key_task: bool,
     number: String,
     title: String,

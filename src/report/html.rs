@@ -150,50 +150,87 @@ fn bars_svg(units: &[UnitMeasures]) -> String {
     s
 }
 
+/// The most units the drawing shows (the most involved, in the report's
+/// order): the layout takes time with the square of the units, and past a
+/// few hundred a picture is a blot. The table lists every unit.
+const DRAWN: usize = 150;
+
+/// The most labels written on the drawing; the other nodes name themselves
+/// on hover.
+const LABELLED: usize = 40;
+
 fn network_svg(network: &Network, units: &[UnitMeasures]) -> String {
     let (w, h) = (1000.0, 640.0);
-    let by_index: Vec<&UnitMeasures> = {
-        let mut v: Vec<Option<&UnitMeasures>> = vec![None; network.units.len()];
-        for m in units {
-            if let Some(i) = network.units.iter().position(|u| u.iri == m.unit) {
-                v[i] = Some(m);
-            }
-        }
-        v.into_iter().flatten().collect()
-    };
-    if by_index.len() != network.units.len() {
-        return String::new();
-    }
-    let positions = layout(network, &by_index, w, h);
-    let mut s = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="co-responsibility network">"#
-    );
-    let max_weight = network
+    let at: std::collections::HashMap<&str, usize> = network
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.iri.as_str(), i))
+        .collect();
+    // The drawn units, in rank order, with their index in the network.
+    let drawn: Vec<(usize, &UnitMeasures)> = units
+        .iter()
+        .filter_map(|m| at.get(m.unit.as_str()).map(|&i| (i, m)))
+        .take(DRAWN)
+        .collect();
+    let local: std::collections::HashMap<usize, usize> = drawn
+        .iter()
+        .enumerate()
+        .map(|(k, &(i, _))| (i, k))
+        .collect();
+    let edges: Vec<(usize, usize, f64)> = network
         .graph
         .edge_references()
-        .map(|e| *e.weight())
-        .fold(1.0, f64::max);
-    for e in network.graph.edge_references() {
-        let (a, b) = (positions[e.source().index()], positions[e.target().index()]);
-        let width = 0.6 + 5.0 * (*e.weight() / max_weight);
+        .filter_map(|e| {
+            Some((
+                *local.get(&e.source().index())?,
+                *local.get(&e.target().index())?,
+                *e.weight(),
+            ))
+        })
+        .collect();
+    let positions = layout(drawn.len(), &edges, w, h);
+    let mut s = String::new();
+    if network.units.len() > drawn.len() {
+        let _ = writeln!(
+            s,
+            "<p class=\"note\">The {} most involved of {} units and the links among them; the table below lists every unit.</p>",
+            drawn.len(),
+            network.units.len()
+        );
+    }
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="co-responsibility network">"#
+    );
+    let max_weight = edges.iter().map(|e| e.2).fold(1.0, f64::max);
+    for &(a, b, weight) in &edges {
+        let (a, b) = (positions[a], positions[b]);
+        let width = 0.6 + 5.0 * (weight / max_weight);
         let _ = write!(
             s,
             r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#8a8a8a" stroke-opacity="0.55" stroke-width="{width:.2}"/>"##,
             a.0, a.1, b.0, b.1
         );
     }
-    for (i, m) in by_index.iter().enumerate() {
-        let (x, y) = positions[i];
+    for (k, (_, m)) in drawn.iter().enumerate() {
+        let (x, y) = positions[k];
         let r = node_radius(m.items);
         let colour = PALETTE[m.community % PALETTE.len()];
         let _ = write!(
             s,
-            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{colour}" stroke="#fff" stroke-width="1.5"><title>{} — {} items</title></circle><text x="{x:.1}" y="{:.1}" font-size="14" text-anchor="middle" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{colour}" stroke="#fff" stroke-width="1.5"><title>{} — {} items</title></circle>"##,
             esc(&m.label),
             m.items,
-            y - r - 4.0,
-            esc(&m.label)
         );
+        if k < LABELLED {
+            let _ = write!(
+                s,
+                r##"<text x="{x:.1}" y="{:.1}" font-size="14" text-anchor="middle" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
+                y - r - 4.0,
+                esc(&m.label)
+            );
+        }
     }
     s.push_str("</svg>");
     s
@@ -206,8 +243,7 @@ fn node_radius(items: usize) -> f64 {
 /// Fruchterman–Reingold layout from a fixed start (a circle in unit order)
 /// with a fixed number of steps: the same network always gets the same
 /// picture.
-fn layout(network: &Network, units: &[&UnitMeasures], w: f64, h: f64) -> Vec<(f64, f64)> {
-    let n = units.len();
+fn layout(n: usize, edges: &[(usize, usize, f64)], w: f64, h: f64) -> Vec<(f64, f64)> {
     if n == 0 {
         return Vec::new();
     }
@@ -218,11 +254,6 @@ fn layout(network: &Network, units: &[&UnitMeasures], w: f64, h: f64) -> Vec<(f6
         })
         .collect();
     let k = (4.0 / n as f64).sqrt();
-    let edges: Vec<(usize, usize, f64)> = network
-        .graph
-        .edge_references()
-        .map(|e| (e.source().index(), e.target().index(), *e.weight()))
-        .collect();
     let steps = 400;
     for step in 0..steps {
         let temperature = 0.1 * (1.0 - step as f64 / steps as f64) + 0.002;
@@ -242,7 +273,7 @@ fn layout(network: &Network, units: &[&UnitMeasures], w: f64, h: f64) -> Vec<(f6
             disp[i].0 -= pos[i].0 * 0.05;
             disp[i].1 -= pos[i].1 * 0.05;
         }
-        for &(a, b, weight) in &edges {
+        for &(a, b, weight) in edges {
             let (dx, dy) = (pos[a].0 - pos[b].0, pos[a].1 - pos[b].1);
             let d = (dx * dx + dy * dy).sqrt().max(1e-3);
             let f = d * d / k * weight.sqrt();

@@ -218,10 +218,7 @@ impl Service {
             match media.as_str() {
                 "application/sparql-query" => Some(body),
                 "application/x-www-form-urlencoded" => {
-                    params.extend(
-                        form_urlencoded::parse(body.as_bytes())
-                            .map(|(k, v)| (k.into_owned(), v.into_owned())),
-                    );
+                    params.extend(form_params(&body)?);
                     None
                 }
                 "application/sparql-update" => {
@@ -318,6 +315,8 @@ impl Service {
         let mut evaluator = SparqlEvaluator::new().with_default_service_handler(NoFederation);
         let token = CancellationToken::new();
         evaluator = evaluator.with_cancellation_token(token.clone());
+        crate::sparql::check_size(origin, sparql)
+            .map_err(|e| Failure::bad_request(e.to_string()))?;
         let mut prepared = evaluator.parse_query(sparql).map_err(|e| {
             Failure::bad_request(format!("{origin}: the query is not valid SPARQL: {e}"))
         })?;
@@ -366,6 +365,7 @@ impl Service {
         let (send, receive) = mpsc::channel();
         thread::Builder::new()
             .name("policykg query".to_owned())
+            .stack_size(crate::sparql::STACK_BYTES)
             .spawn(move || {
                 let result = job();
                 drop(permit);
@@ -423,7 +423,7 @@ impl Service {
         let service = Arc::clone(self);
         let token = CancellationToken::new();
         let computed = self.on_worker(&token, move || {
-            let network = Network::from_store(&service.store, &options)
+            let network = Network::from_sparql(&service.store, &options)
                 .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
             let (mut units, figures) = network::measure(&network);
             report::rank(&mut units, sort);
@@ -470,9 +470,7 @@ impl Service {
                 ),
             ));
         }
-        Ok(form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect())
+        form_params(query)
     }
 
     fn body(&self, request: &mut Request<Body>) -> Result<String, Failure> {
@@ -575,7 +573,10 @@ fn prepared_pattern(sparql: &str) -> Option<GraphPattern> {
     }
 }
 
-/// Whether a pattern calls a `SERVICE` anywhere, sub-queries included.
+/// Whether a pattern calls a `SERVICE` anywhere: sub-queries included, and
+/// the patterns of `EXISTS` / `NOT EXISTS` in any expression (a FILTER, a
+/// BIND, an OPTIONAL's condition, ORDER BY, an aggregate), where a refused
+/// call would otherwise quietly read as "does not exist".
 fn uses_service(pattern: Option<&GraphPattern>) -> bool {
     let Some(pattern) = pattern else {
         return false;
@@ -584,20 +585,67 @@ fn uses_service(pattern: Option<&GraphPattern>) -> bool {
     match pattern {
         GraphPattern::Service { .. } => true,
         GraphPattern::Bgp { .. } | GraphPattern::Path { .. } | GraphPattern::Values { .. } => false,
+        GraphPattern::LeftJoin {
+            left,
+            right,
+            expression,
+        } => any(&[left, right]) || expression.as_ref().is_some_and(expression_uses_service),
         GraphPattern::Join { left, right }
-        | GraphPattern::LeftJoin { left, right, .. }
         | GraphPattern::Lateral { left, right }
         | GraphPattern::Union { left, right }
         | GraphPattern::Minus { left, right } => any(&[left, right]),
-        GraphPattern::Filter { inner, .. }
-        | GraphPattern::Graph { inner, .. }
-        | GraphPattern::Extend { inner, .. }
-        | GraphPattern::OrderBy { inner, .. }
+        GraphPattern::Filter { expr, inner } => {
+            expression_uses_service(expr) || uses_service(Some(inner))
+        }
+        GraphPattern::Extend {
+            inner, expression, ..
+        } => expression_uses_service(expression) || uses_service(Some(inner)),
+        GraphPattern::OrderBy { inner, expression } => {
+            expression.iter().any(|e| match e {
+                spargebra::algebra::OrderExpression::Asc(e)
+                | spargebra::algebra::OrderExpression::Desc(e) => expression_uses_service(e),
+            }) || uses_service(Some(inner))
+        }
+        GraphPattern::Group {
+            inner, aggregates, ..
+        } => {
+            aggregates.iter().any(|(_, a)| match a {
+                spargebra::algebra::AggregateExpression::FunctionCall { expr, .. } => {
+                    expression_uses_service(expr)
+                }
+                spargebra::algebra::AggregateExpression::CountSolutions { .. } => false,
+            }) || uses_service(Some(inner))
+        }
+        GraphPattern::Graph { inner, .. }
         | GraphPattern::Project { inner, .. }
         | GraphPattern::Distinct { inner }
         | GraphPattern::Reduced { inner }
-        | GraphPattern::Slice { inner, .. }
-        | GraphPattern::Group { inner, .. } => uses_service(Some(inner)),
+        | GraphPattern::Slice { inner, .. } => uses_service(Some(inner)),
+    }
+}
+
+/// Whether an expression holds an `EXISTS` whose pattern calls a `SERVICE`.
+fn expression_uses_service(expression: &spargebra::algebra::Expression) -> bool {
+    use spargebra::algebra::Expression as E;
+    match expression {
+        E::Exists(pattern) => uses_service(Some(pattern)),
+        E::NamedNode(_) | E::Literal(_) | E::Variable(_) | E::Bound(_) => false,
+        E::Or(a, b)
+        | E::And(a, b)
+        | E::Equal(a, b)
+        | E::SameTerm(a, b)
+        | E::Greater(a, b)
+        | E::GreaterOrEqual(a, b)
+        | E::Less(a, b)
+        | E::LessOrEqual(a, b)
+        | E::Add(a, b)
+        | E::Subtract(a, b)
+        | E::Multiply(a, b)
+        | E::Divide(a, b) => expression_uses_service(a) || expression_uses_service(b),
+        E::UnaryPlus(a) | E::UnaryMinus(a) | E::Not(a) => expression_uses_service(a),
+        E::If(a, b, c) => [a, b, c].iter().any(|e| expression_uses_service(e)),
+        E::In(a, list) => expression_uses_service(a) || list.iter().any(expression_uses_service),
+        E::Coalesce(list) | E::FunctionCall(_, list) => list.iter().any(expression_uses_service),
     }
 }
 
@@ -836,4 +884,30 @@ pub fn spawn(
         .with_max_concurrent_connections(max_connections)
         .spawn()
         .map(|server| move || server.join())
+}
+
+/// The pairs of an `application/x-www-form-urlencoded` text (a query string
+/// or a form body). Unlike a lossy decoder, percent-encoded bytes that are
+/// not UTF-8 (`%FF`) are an error, not U+FFFD: the query would not be the
+/// one the client sent.
+fn form_params(text: &str) -> Result<Vec<(String, String)>, Failure> {
+    let decode = |part: &str| -> Result<String, Failure> {
+        let spaced = part.replace('+', " ");
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8()
+            .map(std::borrow::Cow::into_owned)
+            .map_err(|_| {
+                let shown: String = part.chars().take(60).collect();
+                Failure::bad_request(format!(
+                    "`{shown}` is not percent-encoded UTF-8; encode the text as UTF-8 before percent-encoding it (RFC 3986)"
+                ))
+            })
+    };
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(key)?, decode(value)?))
+        })
+        .collect()
 }

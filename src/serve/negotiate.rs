@@ -15,11 +15,19 @@ pub struct SolutionsFormat(pub QueryResultsFormat);
 #[derive(Debug, Clone, Copy)]
 pub struct GraphFormat(pub RdfFormat);
 
-/// The media ranges a client accepts, best first.
+/// The media ranges a client gave, each with its quality, in its order.
 #[derive(Debug, Clone)]
 pub struct Accept {
-    ranges: Vec<String>,
+    ranges: Vec<Range>,
     asked: String,
+}
+
+#[derive(Debug, Clone)]
+struct Range {
+    media: String,
+    /// Thousandths, as the HTTP grammar allows three decimals; 0 is "not
+    /// acceptable".
+    quality: u16,
 }
 
 const SOLUTIONS: [QueryResultsFormat; 4] = [
@@ -54,13 +62,13 @@ impl Accept {
         Self::parse(header)
     }
 
-    /// Parses an `Accept` value; ranges with `q=0` are dropped, the rest
-    /// ordered by quality (ties keep the client's order).
+    /// Parses an `Accept` value (RFC 9110 §12.5.1): each media range with
+    /// its quality (`q=`, 1 if not given), `q=0` included, since it rules
+    /// a format out.
     pub fn parse(header: &str) -> Self {
-        let mut ranges: Vec<(u16, usize, String)> = header
+        let ranges = header
             .split(',')
-            .enumerate()
-            .filter_map(|(i, part)| {
+            .filter_map(|part| {
                 let mut pieces = part.split(';');
                 let media = pieces.next()?.trim().to_ascii_lowercase();
                 if media.is_empty() {
@@ -70,14 +78,12 @@ impl Accept {
                     .filter_map(|p| p.trim().strip_prefix("q="))
                     .find_map(|q| q.trim().parse::<f32>().ok())
                     .unwrap_or(1.0);
-                // Thousandths, as the HTTP grammar allows three decimals.
-                let thousandths = (quality.clamp(0.0, 1.0) * 1000.0).round() as u16;
-                (thousandths > 0).then_some((thousandths, i, media))
+                let quality = (quality.clamp(0.0, 1.0) * 1000.0).round() as u16;
+                Some(Range { media, quality })
             })
             .collect();
-        ranges.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         Self {
-            ranges: ranges.into_iter().map(|(_, _, m)| m).collect(),
+            ranges,
             asked: header.to_owned(),
         }
     }
@@ -103,24 +109,47 @@ impl Accept {
             .map(GraphFormat)
     }
 
+    /// The format the client prefers: each format takes the quality of
+    /// the most specific range that matches it (its own type, then
+    /// `type/*`, then `*/*`); the highest quality above 0 wins, ties going
+    /// to the range the client listed first, then to our order.
     fn pick<F: Copy>(
         &self,
         formats: &[F],
         media: impl Fn(F) -> &'static str,
         from_media: impl Fn(&str) -> Option<F>,
     ) -> Option<F> {
-        self.ranges.iter().find_map(|range| {
-            if range == "*/*" {
-                return formats.first().copied();
-            }
-            if let Some(kind) = range.strip_suffix("/*") {
-                return formats
-                    .iter()
-                    .copied()
-                    .find(|f| media(*f).split('/').next() == Some(kind));
-            }
-            from_media(range).filter(|f| formats.iter().any(|known| media(*known) == media(*f)))
-        })
+        let rank = |format: F| -> Option<(u16, usize)> {
+            let own = media(format);
+            let kind = own.split('/').next().unwrap_or("");
+            let (_, at, range) = self
+                .ranges
+                .iter()
+                .enumerate()
+                .filter_map(|(at, range)| {
+                    let specificity = if range.media == "*/*" {
+                        1
+                    } else if range.media.strip_suffix("/*") == Some(kind) {
+                        2
+                    } else if !range.media.ends_with("/*")
+                        && from_media(&range.media).is_some_and(|f| media(f) == own)
+                    {
+                        3
+                    } else {
+                        return None;
+                    };
+                    Some((specificity, at, range))
+                })
+                // The most specific; of equals, the first listed.
+                .min_by_key(|(specificity, at, _)| (std::cmp::Reverse(*specificity), *at))?;
+            (range.quality > 0).then_some((range.quality, at))
+        };
+        formats
+            .iter()
+            .enumerate()
+            .filter_map(|(order, f)| rank(*f).map(|(q, at)| ((q, at, order), *f)))
+            .min_by_key(|((q, at, order), _)| (std::cmp::Reverse(*q), *at, *order))
+            .map(|(_, f)| f)
     }
 }
 
@@ -153,6 +182,40 @@ mod tests {
             Some(QueryResultsFormat::Xml)
         );
         let accept = Accept::parse("application/sparql-results+json;q=0, text/*");
+        assert_eq!(
+            accept.solutions().map(|f| f.0),
+            Some(QueryResultsFormat::Csv)
+        );
+    }
+
+    #[test]
+    fn zero_quality_and_specificity_rule_as_rfc_9110_says() {
+        // q=0 rules JSON out; */* admits the rest: our first after JSON.
+        let accept = Accept::parse("application/sparql-results+json;q=0, */*");
+        assert_eq!(
+            accept.solutions().map(|f| f.0),
+            Some(QueryResultsFormat::Xml)
+        );
+        // q=0 rules CSV out; text/* admits TSV.
+        let accept = Accept::parse("text/csv;q=0, text/*");
+        assert_eq!(
+            accept.solutions().map(|f| f.0),
+            Some(QueryResultsFormat::Tsv)
+        );
+        // The more specific text/csv;q=0.1 gives CSV 0.1; TSV has text/*'s 1.
+        let accept = Accept::parse("text/*, text/csv;q=0.1");
+        assert_eq!(
+            accept.solutions().map(|f| f.0),
+            Some(QueryResultsFormat::Tsv)
+        );
+        // Everything ruled out: nothing acceptable.
+        let accept = Accept::parse("*/*;q=0");
+        assert!(accept.solutions().is_none() && accept.graph().is_none());
+    }
+
+    #[test]
+    fn equal_quality_goes_to_the_range_listed_first() {
+        let accept = Accept::parse("text/csv, application/sparql-results+xml");
         assert_eq!(
             accept.solutions().map(|f| f.0),
             Some(QueryResultsFormat::Csv)
