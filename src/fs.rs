@@ -106,17 +106,14 @@ pub fn write_unsynced_with(
 /// The first file that cannot be flushed.
 pub fn sync_files(files: &[PathBuf], dirs: &[&Path]) -> Result<(), WriteError> {
     use rayon::prelude::*;
-    files
-        .par_iter()
-        .with_min_len(8)
-        .try_for_each(|path| {
-            File::open(path)
-                .and_then(|f| f.sync_all())
-                .map_err(|cause| WriteError {
-                    path: path.clone(),
-                    cause,
-                })
-        })?;
+    files.par_iter().with_min_len(8).try_for_each(|path| {
+        File::open(path)
+            .and_then(|f| f.sync_all())
+            .map_err(|cause| WriteError {
+                path: path.clone(),
+                cause,
+            })
+    })?;
     for dir in dirs {
         sync_dir(dir);
     }
