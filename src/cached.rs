@@ -110,17 +110,8 @@ WHERE {
 }
 "##;
 
-/// The counts of the one-line summary, per graph (summed: documents,
-/// items and assignments belong to one graph each).
-const COUNTS: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
-SELECT
-  (COUNT(DISTINCT ?doc) AS ?documents) (COUNT(DISTINCT ?item) AS ?items)
-  (COUNT(DISTINCT ?assignment) AS ?assignments) (COUNT(DISTINCT ?unit) AS ?units)
-WHERE {
-  { ?doc a pkg:SourceDocument }
-  UNION { ?item pkg:inPlan ?plan }
-  UNION { ?assignment pkg:unit ?unit }
-}";
+/// The counts of the one-line summary, per graph (summed).
+const COUNTS: &str = crate::sparql::SUMMARY_COUNTS;
 
 /// The units a graph's assignments name (a unit may be named in several).
 const UNITS_NAMED: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>

@@ -518,6 +518,19 @@ fn join_values(pattern: GraphPattern, values: GraphPattern) -> GraphPattern {
     }
 }
 
+/// The counts of the one-line summary: documents, items, assignments and
+/// units. Each document, item and assignment belongs to one graph, so the
+/// counts on each graph add up (the kept answers rely on it).
+pub const SUMMARY_COUNTS: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
+SELECT
+  (COUNT(DISTINCT ?doc) AS ?documents) (COUNT(DISTINCT ?item) AS ?items)
+  (COUNT(DISTINCT ?assignment) AS ?assignments) (COUNT(DISTINCT ?unit) AS ?units)
+WHERE {
+  { ?doc a pkg:SourceDocument }
+  UNION { ?item pkg:inPlan ?plan }
+  UNION { ?assignment pkg:unit ?unit }
+}";
+
 /// Counts for the one-line summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -558,15 +571,6 @@ pub fn summary(source: &dyn Sparql) -> Result<Summary, QueryError> {
     if let Some(kept) = source.kept_summary()? {
         return Ok(kept);
     }
-    const COUNTS: &str = "PREFIX pkg: <https://w3id.org/policykg/ontology#>
-        SELECT
-          (COUNT(DISTINCT ?doc) AS ?documents) (COUNT(DISTINCT ?item) AS ?items)
-          (COUNT(DISTINCT ?assignment) AS ?assignments) (COUNT(DISTINCT ?unit) AS ?units)
-        WHERE {
-          { ?doc a pkg:SourceDocument }
-          UNION { ?item pkg:inPlan ?plan }
-          UNION { ?assignment pkg:unit ?unit }
-        }";
     let count = |solution: &oxigraph::sparql::QuerySolution, name: &str| {
         solution
             .get(name)
@@ -577,7 +581,7 @@ pub fn summary(source: &dyn Sparql) -> Result<Summary, QueryError> {
             .unwrap_or(0)
     };
     let mut s = Summary::default();
-    if let Some(row) = source.select("summary", COUNTS)?.first() {
+    if let Some(row) = source.select("summary", SUMMARY_COUNTS)?.first() {
         s.documents = count(row, "documents");
         s.items = count(row, "items");
         s.assignments = count(row, "assignments");
