@@ -312,36 +312,45 @@ impl Service {
         dataset: &Dataset,
         accept: &Accept,
     ) -> Result<Response<Body>, Failure> {
-        let mut evaluator = SparqlEvaluator::new().with_default_service_handler(NoFederation);
-        let token = CancellationToken::new();
-        evaluator = evaluator.with_cancellation_token(token.clone());
         crate::sparql::check_size(origin, sparql)
             .map_err(|e| Failure::bad_request(e.to_string()))?;
-        let mut prepared = evaluator.parse_query(sparql).map_err(|e| {
-            Failure::bad_request(format!("{origin}: the query is not valid SPARQL: {e}"))
-        })?;
-        if uses_service(prepared_pattern(sparql).as_ref()) {
-            return Err(Failure::new(
-                StatusCode::FORBIDDEN,
-                "SERVICE (federated query) is disabled: this endpoint makes no outbound requests",
-            ));
-        }
-        dataset.apply(&mut prepared);
-        for (name, value) in params {
-            let variable = Variable::new(name.as_str())
-                .map_err(|_| Failure::bad_request(format!("`{name}` is not a variable name")))?;
-            prepared = prepared.substitute_variable(variable, Literal::new_simple_literal(value));
-        }
+        let token = CancellationToken::new();
+        let evaluator = SparqlEvaluator::new()
+            .with_default_service_handler(NoFederation)
+            .with_cancellation_token(token.clone());
         let accept = accept.clone();
         let limits = self.limits.clone();
         let service = Arc::clone(self);
-        let origin_owned = origin.to_owned();
+        let origin = origin.to_owned();
+        let sparql = sparql.to_owned();
+        let params = params.to_vec();
+        let dataset = dataset.clone();
+        // Parsing, the guard's walk and dropping the parsed query recurse as
+        // deep as the query nests: all of it runs on the worker, whose stack
+        // is sized for the bound check_size allows.
         let answer = self.on_worker(&token, move || {
+            let mut prepared = evaluator.parse_query(&sparql).map_err(|e| {
+                Failure::bad_request(format!("{origin}: the query is not valid SPARQL: {e}"))
+            })?;
+            if uses_service(prepared_pattern(&sparql).as_ref()) {
+                return Err(Failure::new(
+                    StatusCode::FORBIDDEN,
+                    "SERVICE (federated query) is disabled: this endpoint makes no outbound requests",
+                ));
+            }
+            dataset.apply(&mut prepared);
+            for (name, value) in params {
+                let variable = Variable::new(name.as_str()).map_err(|_| {
+                    Failure::bad_request(format!("`{name}` is not a variable name"))
+                })?;
+                prepared =
+                    prepared.substitute_variable(variable, Literal::new_simple_literal(value));
+            }
             let results = prepared
                 .on_store(&service.store)
                 .execute()
-                .map_err(|e| evaluation(&origin_owned, &e))?;
-            serialize(results, &accept, limits.max_rows, &origin_owned)
+                .map_err(|e| evaluation(&origin, &e))?;
+            serialize(results, &accept, limits.max_rows, &origin)
         })?;
         let mut response = bytes(StatusCode::OK, answer.media, answer.body);
         response
@@ -492,6 +501,7 @@ impl Service {
 }
 
 /// Which graphs a protocol query reads.
+#[derive(Clone)]
 enum Dataset {
     /// All graphs, merged (the store's default, as in `policykg query`).
     Union,
