@@ -21,7 +21,8 @@
 //! - [`network`]: the co-responsibility network and its measures.
 //! - [`report`]: the report of the most-involved units (table, HTML).
 //! - [`export`]: CSV, GraphML, DOT and RDF files.
-//! - [`serve`]: the read-only SPARQL endpoint.
+//! - [`serve`]: the read-only SPARQL endpoint (routing in `mod.rs`; the
+//!   federation guard, the worker pool and result serialisation apart).
 //! - [`endpoint`] and [`push`]: a remote triple store, read and filled.
 //! - [`cli`] and [`commands`]: the command line, one module per subcommand.
 //!

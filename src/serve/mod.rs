@@ -12,31 +12,32 @@
 //! never a 200 with part of the results. Request bodies and result sizes
 //! are bounded.
 
+mod guard;
 mod negotiate;
+mod pool;
+mod results;
 
 use crate::network::{self, Network, Options};
 use crate::query::NamedQuery;
 use crate::report::{self, ReportFormat, SortKey};
-use negotiate::{Accept, GraphFormat, SolutionsFormat};
+use guard::{NoFederation, prepared_pattern, uses_service};
+use negotiate::Accept;
 use oxhttp::model::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_MAX_AGE, ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, VARY,
 };
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode};
-use oxigraph::io::RdfSerializer;
 use oxigraph::model::{Literal, NamedNode, Variable};
-use oxigraph::sparql::results::QueryResultsSerializer;
-use oxigraph::sparql::{
-    CancellationToken, DefaultServiceHandler, QueryResults, QuerySolutionIter, SparqlEvaluator,
-};
+use oxigraph::sparql::{CancellationToken, SparqlEvaluator};
 use oxigraph::store::Store;
-use spargebra::algebra::GraphPattern;
+use pool::Pool;
+use results::{evaluation, serialize};
 use std::collections::HashMap;
 use std::io::Read;
 use std::net::SocketAddr;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The query page served at `/`.
 const PAGE: &str = include_str!("page.html");
@@ -553,217 +554,6 @@ impl Dataset {
     }
 }
 
-/// Refuses every `SERVICE` call (a second guard behind the check of the
-/// parsed query, for patterns the check cannot see).
-struct NoFederation;
-
-impl DefaultServiceHandler for NoFederation {
-    type Error = std::io::Error;
-
-    fn handle(
-        &self,
-        service_name: &NamedNode,
-        _pattern: &GraphPattern,
-        _base_iri: Option<&oxiri::Iri<String>>,
-    ) -> Result<QuerySolutionIter<'static>, Self::Error> {
-        Err(std::io::Error::other(format!(
-            "SERVICE <{}> refused: federated queries are disabled",
-            service_name.as_str()
-        )))
-    }
-}
-
-/// The parsed query's WHERE pattern, for checks before evaluation.
-fn prepared_pattern(sparql: &str) -> Option<GraphPattern> {
-    match spargebra::SparqlParser::new().parse_query(sparql).ok()? {
-        spargebra::Query::Select { pattern, .. }
-        | spargebra::Query::Ask { pattern, .. }
-        | spargebra::Query::Construct { pattern, .. }
-        | spargebra::Query::Describe { pattern, .. } => Some(pattern),
-    }
-}
-
-/// Whether a pattern calls a `SERVICE` anywhere: sub-queries included, and
-/// the patterns of `EXISTS` / `NOT EXISTS` in any expression (a FILTER, a
-/// BIND, an OPTIONAL's condition, ORDER BY, an aggregate), where a refused
-/// call would otherwise quietly read as "does not exist".
-fn uses_service(pattern: Option<&GraphPattern>) -> bool {
-    let Some(pattern) = pattern else {
-        return false;
-    };
-    let any = |patterns: &[&GraphPattern]| patterns.iter().any(|p| uses_service(Some(p)));
-    match pattern {
-        GraphPattern::Service { .. } => true,
-        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } | GraphPattern::Values { .. } => false,
-        GraphPattern::LeftJoin {
-            left,
-            right,
-            expression,
-        } => any(&[left, right]) || expression.as_ref().is_some_and(expression_uses_service),
-        GraphPattern::Join { left, right }
-        | GraphPattern::Lateral { left, right }
-        | GraphPattern::Union { left, right }
-        | GraphPattern::Minus { left, right } => any(&[left, right]),
-        GraphPattern::Filter { expr, inner } => {
-            expression_uses_service(expr) || uses_service(Some(inner))
-        }
-        GraphPattern::Extend {
-            inner, expression, ..
-        } => expression_uses_service(expression) || uses_service(Some(inner)),
-        GraphPattern::OrderBy { inner, expression } => {
-            expression.iter().any(|e| match e {
-                spargebra::algebra::OrderExpression::Asc(e)
-                | spargebra::algebra::OrderExpression::Desc(e) => expression_uses_service(e),
-            }) || uses_service(Some(inner))
-        }
-        GraphPattern::Group {
-            inner, aggregates, ..
-        } => {
-            aggregates.iter().any(|(_, a)| match a {
-                spargebra::algebra::AggregateExpression::FunctionCall { expr, .. } => {
-                    expression_uses_service(expr)
-                }
-                spargebra::algebra::AggregateExpression::CountSolutions { .. } => false,
-            }) || uses_service(Some(inner))
-        }
-        GraphPattern::Graph { inner, .. }
-        | GraphPattern::Project { inner, .. }
-        | GraphPattern::Distinct { inner }
-        | GraphPattern::Reduced { inner }
-        | GraphPattern::Slice { inner, .. } => uses_service(Some(inner)),
-    }
-}
-
-/// Whether an expression holds an `EXISTS` whose pattern calls a `SERVICE`.
-fn expression_uses_service(expression: &spargebra::algebra::Expression) -> bool {
-    use spargebra::algebra::Expression as E;
-    match expression {
-        E::Exists(pattern) => uses_service(Some(pattern)),
-        E::NamedNode(_) | E::Literal(_) | E::Variable(_) | E::Bound(_) => false,
-        E::Or(a, b)
-        | E::And(a, b)
-        | E::Equal(a, b)
-        | E::SameTerm(a, b)
-        | E::Greater(a, b)
-        | E::GreaterOrEqual(a, b)
-        | E::Less(a, b)
-        | E::LessOrEqual(a, b)
-        | E::Add(a, b)
-        | E::Subtract(a, b)
-        | E::Multiply(a, b)
-        | E::Divide(a, b) => expression_uses_service(a) || expression_uses_service(b),
-        E::UnaryPlus(a) | E::UnaryMinus(a) | E::Not(a) => expression_uses_service(a),
-        E::If(a, b, c) => [a, b, c].iter().any(|e| expression_uses_service(e)),
-        E::In(a, list) => expression_uses_service(a) || list.iter().any(expression_uses_service),
-        E::Coalesce(list) | E::FunctionCall(_, list) => list.iter().any(expression_uses_service),
-    }
-}
-
-fn evaluation(origin: &str, e: &oxigraph::sparql::QueryEvaluationError) -> Failure {
-    let message = e.to_string();
-    if message.contains("federated queries are disabled") {
-        Failure::new(
-            StatusCode::FORBIDDEN,
-            "SERVICE (federated query) is disabled: this endpoint makes no outbound requests",
-        )
-    } else {
-        Failure::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("{origin}: {message}"),
-        )
-    }
-}
-
-/// A serialised result.
-struct Answer {
-    media: &'static str,
-    body: Vec<u8>,
-}
-
-/// Serialises the whole result, failing past `max_rows`.
-fn serialize(
-    results: QueryResults<'static>,
-    accept: &Accept,
-    max_rows: usize,
-    origin: &str,
-) -> Result<Answer, Failure> {
-    let eval = |e: oxigraph::sparql::QueryEvaluationError| evaluation(origin, &e);
-    let too_many = || {
-        Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!(
-                "the result has more than {max_rows} rows, the limit of this endpoint; add a LIMIT (and page with OFFSET)"
-            ),
-        )
-    };
-    let io = |e: std::io::Error| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
-    let mut out = Vec::new();
-    let media = match results {
-        QueryResults::Solutions(solutions) => {
-            let format = accept
-                .solutions()
-                .ok_or_else(|| not_acceptable(accept, false))?;
-            let SolutionsFormat(format) = format;
-            let mut writer = QueryResultsSerializer::from_format(format)
-                .serialize_solutions_to_writer(&mut out, solutions.variables().to_vec())
-                .map_err(io)?;
-            for (n, solution) in solutions.enumerate() {
-                if n >= max_rows {
-                    return Err(too_many());
-                }
-                writer.serialize(&solution.map_err(eval)?).map_err(io)?;
-            }
-            writer.finish().map_err(io)?;
-            format.media_type()
-        }
-        QueryResults::Boolean(value) => {
-            let SolutionsFormat(format) = accept
-                .solutions()
-                .ok_or_else(|| not_acceptable(accept, false))?;
-            QueryResultsSerializer::from_format(format)
-                .serialize_boolean_to_writer(&mut out, value)
-                .map_err(io)?;
-            format.media_type()
-        }
-        QueryResults::Graph(triples) => {
-            let GraphFormat(format) = accept.graph().ok_or_else(|| not_acceptable(accept, true))?;
-            let mut serializer = RdfSerializer::from_format(format);
-            for (prefix, iri) in crate::vocab::PREFIXES {
-                serializer = serializer
-                    .with_prefix(*prefix, *iri)
-                    .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-            }
-            let mut writer = serializer.for_writer(&mut out);
-            for (n, triple) in triples.enumerate() {
-                if n >= max_rows {
-                    return Err(too_many());
-                }
-                writer
-                    .serialize_triple(&triple.map_err(eval)?)
-                    .map_err(io)?;
-            }
-            writer.finish().map_err(io)?;
-            format.media_type()
-        }
-    };
-    Ok(Answer { media, body: out })
-}
-
-fn not_acceptable(accept: &Accept, graph: bool) -> Failure {
-    Failure::new(
-        StatusCode::NOT_ACCEPTABLE,
-        format!(
-            "cannot answer as {}; {}",
-            accept.asked(),
-            if graph {
-                "graph results come as text/turtle, application/n-triples, application/n-quads, application/trig, application/ld+json or application/rdf+xml"
-            } else {
-                "rows come as application/sparql-results+json, application/sparql-results+xml, text/csv or text/tab-separated-values"
-            }
-        ),
-    )
-}
-
 /// The answer to a write (or any method a page does not take).
 fn read_only(method: &Method, path: &str) -> Response<Body> {
     let mut response = text(
@@ -829,49 +619,6 @@ fn bytes(status: StatusCode, media: &str, body: Vec<u8>) -> Response<Body> {
     }
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-/// A counting semaphore: at most `capacity` jobs at once.
-struct Pool {
-    busy: Mutex<usize>,
-    freed: Condvar,
-    capacity: usize,
-}
-
-/// A place in the pool, given back on drop.
-struct Permit(Arc<Pool>);
-
-impl Pool {
-    fn new(capacity: usize) -> Arc<Self> {
-        Arc::new(Self {
-            busy: Mutex::new(0),
-            freed: Condvar::new(),
-            capacity,
-        })
-    }
-
-    fn acquire(self: &Arc<Self>, wait: Duration) -> Option<Permit> {
-        let deadline = Instant::now() + wait;
-        let mut busy = self.busy.lock().unwrap_or_else(PoisonError::into_inner);
-        while *busy >= self.capacity {
-            let left = deadline.checked_duration_since(Instant::now())?;
-            busy = self
-                .freed
-                .wait_timeout(busy, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-        *busy += 1;
-        Some(Permit(Arc::clone(self)))
-    }
-}
-
-impl Drop for Permit {
-    fn drop(&mut self) {
-        let mut busy = self.0.busy.lock().unwrap_or_else(PoisonError::into_inner);
-        *busy = busy.saturating_sub(1);
-        self.0.freed.notify_one();
-    }
 }
 
 /// Starts the server on `address`; once it listens, returns what waits for
