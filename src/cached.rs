@@ -185,14 +185,16 @@ fn prepared() -> Result<&'static [(String, oxigraph::sparql::PreparedSparqlQuery
         .map(Vec::as_slice)
         .map_err(|e| QueryError::Evaluation {
             origin: "kept queries".to_owned(),
-            message: e.clone(),
+            cause: e.clone().into(),
         })
 }
 
-fn evaluation<E: std::fmt::Display>(origin: &str) -> impl FnOnce(E) -> QueryError + '_ {
+fn evaluation<E: std::error::Error + Send + Sync + 'static>(
+    origin: &str,
+) -> impl FnOnce(E) -> QueryError + '_ {
     move |e| QueryError::Evaluation {
         origin: origin.to_owned(),
-        message: e.to_string(),
+        cause: e.into(),
     }
 }
 
@@ -660,7 +662,7 @@ impl Sparql for crate::store::StoreDir {
     ) -> Result<(), QueryError> {
         let storage = |e: crate::store::StoreError| QueryError::Evaluation {
             origin: origin.to_owned(),
-            message: e.to_string(),
+            cause: e.into(),
         };
         if crate::cached::KEPT.contains(&sparql)
             && let Some(table) = self.kept_answers(sparql).map_err(storage)?
@@ -686,7 +688,7 @@ impl Sparql for crate::store::StoreDir {
     fn kept_summary(&self) -> Result<Option<Summary>, QueryError> {
         crate::cached::summary(self).map_err(|e| QueryError::Evaluation {
             origin: "summary".to_owned(),
-            message: e.to_string(),
+            cause: e.into(),
         })
     }
 }

@@ -284,7 +284,7 @@ impl Sparql for Endpoint {
     ) -> Result<(), QueryError> {
         let remote = |e: RemoteError| QueryError::Evaluation {
             origin: origin.to_owned(),
-            message: e.to_string(),
+            cause: e.into(),
         };
         let (media, bytes) = self
             .query_raw(

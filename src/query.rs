@@ -169,7 +169,7 @@ pub fn write_results(
 ) -> Result<(), QueryError> {
     let eval = |e: oxigraph::sparql::QueryEvaluationError| QueryError::Evaluation {
         origin: origin.to_owned(),
-        message: e.to_string(),
+        cause: e.into(),
     };
     match results {
         QueryResults::Solutions(solutions) => {
@@ -226,7 +226,7 @@ pub fn write_results(
                         .with_prefix(*prefix, *iri)
                         .map_err(|e| QueryError::Evaluation {
                             origin: origin.to_owned(),
-                            message: e.to_string(),
+                            cause: e.into(),
                         })?;
             }
             let mut writer = serializer.for_writer(out);

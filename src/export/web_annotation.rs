@@ -47,7 +47,7 @@ fn solutions(
     rows.collect::<Result<Vec<_>, _>>()
         .map_err(|e| QueryError::Evaluation {
             origin: origin.to_owned(),
-            message: e.to_string(),
+            cause: e.into(),
         })
 }
 
@@ -72,7 +72,7 @@ pub fn quads(
         .map(|q| q.text)
         .ok_or_else(|| QueryError::Evaluation {
             origin: "queries/web-annotation.rq".to_owned(),
-            message: "the named query is missing".to_owned(),
+            cause: "the named query is missing".into(),
         })?;
     let mut lexicons: BTreeMap<Option<String>, Lexicon> = BTreeMap::new();
     let mut out = Vec::new();
@@ -96,7 +96,7 @@ pub fn quads(
             for t in triples {
                 let t = t.map_err(|e| QueryError::Evaluation {
                     origin: "queries/web-annotation.rq".to_owned(),
-                    message: e.to_string(),
+                    cause: e.into(),
                 })?;
                 out.push(t.in_graph(in_graph.clone()));
             }

@@ -67,13 +67,13 @@ impl Sparql for Store {
         else {
             return Err(QueryError::Evaluation {
                 origin: origin.to_owned(),
-                message: "expected a SELECT query".to_owned(),
+                cause: "expected a SELECT query".into(),
             });
         };
         for solution in solutions {
             row(solution.map_err(|e| QueryError::Evaluation {
                 origin: origin.to_owned(),
-                message: e.to_string(),
+                cause: e.into(),
             })?);
         }
         Ok(())
@@ -84,7 +84,7 @@ impl Sparql for Store {
             .map(|n| n as u64)
             .map_err(|e| QueryError::Evaluation {
                 origin: "counting triples".to_owned(),
-                message: e.to_string(),
+                cause: e.into(),
             })
     }
 }
@@ -132,12 +132,15 @@ pub enum QueryError {
         seconds: u64,
     },
     /// Evaluation failed.
-    #[error("{origin}: {message}")]
+    #[error("{origin}: {cause}")]
     Evaluation {
         /// Where the query came from.
         origin: String,
-        /// What went wrong.
-        message: String,
+        /// What went wrong: the engine's, the store's or the remote
+        /// server's error, kept whole (downcast it to tell them apart).
+        /// Its text is already in this error's message, so it is not also
+        /// given as the `source()`, which would print it twice in a chain.
+        cause: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Writing the output failed.
     #[error("cannot write the results")]
@@ -342,7 +345,7 @@ pub fn execute_in_graph(
         .execute()
         .map_err(|e| QueryError::Evaluation {
             origin: origin.to_owned(),
-            message: e.to_string(),
+            cause: e.into(),
         })
 }
 
@@ -380,7 +383,7 @@ pub fn prepare(
         .execute()
         .map_err(|e| QueryError::Evaluation {
             origin: origin.to_owned(),
-            message: e.to_string(),
+            cause: e.into(),
         })
 }
 
