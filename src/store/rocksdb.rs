@@ -9,7 +9,6 @@ use super::meta::{GraphEntry, Meta};
 use super::{Access, GraphWrite, StoreError, answers::Answers};
 use oxigraph::model::{NamedNode, Quad};
 use oxigraph::store::Store;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// This backend's name in the metadata.
@@ -147,38 +146,50 @@ impl Backend {
             .bulk_loader()
             .with_max_memory_size_in_megabytes(BULK_LOAD_MEGABYTES);
         let mut failed: Option<E> = None;
+        let mut recorded: Option<StoreError> = None;
         let mut empty = Vec::new();
-        // Each graph's count, known once its last quad went by.
-        let counts: std::cell::RefCell<BTreeMap<String, u64>> = std::cell::RefCell::default();
-        let mut pending: Vec<(NamedNode, Option<Answers>, Option<String>)> = Vec::new();
+        // The graphs come one after the other, so a graph's count is known
+        // when the next one starts: it is recorded then (its answers file
+        // written), and nothing of a graph but its quads' count is held
+        // while the rest stream by.
+        let count = std::cell::Cell::new(0u64);
+        let mut record = |name: NamedNode, answers: Option<Answers>, hash: Option<String>| {
+            let mut entry = GraphEntry {
+                quads: count.replace(0),
+                ..GraphEntry::default()
+            };
+            on_graph(&name, answers.as_ref(), hash, &mut entry)
+        };
+        let mut previous: Option<(NamedNode, Option<Answers>, Option<String>)> = None;
         let quads = graphs
             .into_iter()
             .map_while(|graph| graph.map_err(|e| failed = Some(e)).ok())
-            .flat_map(|graph| {
-                let name = graph.name.clone();
-                pending.push((name.clone(), graph.answers, graph.hash));
+            .map_while(|graph| {
+                if let Some((name, answers, hash)) = previous.take()
+                    && let Err(e) = record(name, answers, hash)
+                {
+                    recorded = Some(e);
+                    return None;
+                }
                 let mut quads = graph.quads.into_iter().flatten().peekable();
                 if quads.peek().is_none() {
-                    empty.push(name.clone());
+                    empty.push(graph.name.clone());
                 }
-                let key = name.as_str().to_owned();
-                let counts = &counts;
-                quads.inspect(move |_| {
-                    *counts.borrow_mut().entry(key.clone()).or_insert(0) += 1;
-                })
-            });
+                previous = Some((graph.name, graph.answers, graph.hash));
+                Some(quads)
+            })
+            .flatten()
+            .inspect(|_| count.set(count.get() + 1));
         loader.load_quads(quads).map_err(StoreError::from)?;
         if let Some(e) = failed {
             // Dropped without commit: the loader removes its files.
             return Err(e);
         }
-        let counts = counts.into_inner();
-        for (name, answers, hash) in pending {
-            let mut entry = GraphEntry {
-                quads: counts.get(name.as_str()).copied().unwrap_or(0),
-                ..GraphEntry::default()
-            };
-            on_graph(&name, answers.as_ref(), hash, &mut entry)?;
+        if let Some(e) = recorded {
+            return Err(e.into());
+        }
+        if let Some((name, answers, hash)) = previous.take() {
+            record(name, answers, hash)?;
         }
         super::mark_in_flight(dir, old)?;
         loader.commit().map_err(StoreError::from)?;
