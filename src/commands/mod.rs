@@ -34,8 +34,8 @@ pub fn quiet() -> bool {
 const WARNINGS_SHOWN: usize = 30;
 
 /// Prints warnings to standard error (none with `--quiet`): the first
-/// [`WARNINGS_SHOWN`], then how many more of each kind, so that a corpus of
-/// thousands of files does not bury the one that matters.
+/// `WARNINGS_SHOWN`, then how many more of each kind, so that a corpus
+/// of thousands of files does not bury the one that matters.
 pub fn print_warnings(warnings: &[crate::error::Diagnostic]) {
     if quiet() {
         return;
