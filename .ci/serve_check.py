@@ -2,6 +2,7 @@
 """policykg serve as real clients use it, then a bounded load test.
 
 Usage: serve_check.py POLICYKG STORE [--requests N] [--clients C] [--markdown FILE]
+                      [--serve-arg ARG]...
 
 Starts `policykg serve` on a free loopback port over STORE, then
 - queries it with SPARQLWrapper, rdflib's SPARQLStore and curl, and checks
@@ -10,12 +11,17 @@ Starts `policykg serve` on a free loopback port over STORE, then
 - sends N requests (default 2,000) from C concurrent clients (default 32),
   a mix of protocol queries, named queries and the report, and checks that
   every one is answered 200 with the expected body: no error, none lost.
-Prints the latency percentiles; --markdown writes them as a table row.
+Prints the latency percentiles and the memory of the server and its query
+workers (peak resident, from /proc); --markdown writes them as a table row.
+--serve-arg passes an argument to `serve` (e.g. --in-process);
+--no-refusals leaves out the refused requests (the runaway query among
+them) before the load test.
 """
 
 import argparse
 import concurrent.futures
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -115,6 +121,21 @@ def refusals(url):
     print(f"refused: update 403, SERVICE 403, runaway query 503 after {took:.1f} s")
 
 
+def peak_mb(process):
+    """Peak resident memory (VmHWM) of the server and its live workers, in MB."""
+    pids = [process.pid]
+    for task in os.listdir(f"/proc/{process.pid}/task"):
+        with open(f"/proc/{process.pid}/task/{task}/children") as children:
+            pids += [int(p) for p in children.read().split()]
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+    return total / 1024, len(pids) - 1
+
+
 def load(url, policykg, store, requests, concurrency):
     named = urllib.parse.urlencode({"unit": "市工信局"})
     expected_count = cli_rows(policykg, store, COUNT)[0]["n"]["value"]
@@ -170,12 +191,17 @@ def main():
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--markdown")
+    parser.add_argument("--serve-arg", action="append", default=[])
+    parser.add_argument("--no-refusals", action="store_true")
     args = parser.parse_args()
-    process, url = start(args.policykg, args.store, "--timeout", "2")
+    process, url = start(args.policykg, args.store, "--timeout", "2", *args.serve_arg)
     try:
         clients(args.policykg, args.store, url)
-        refusals(url)
+        if not args.no_refusals:
+            refusals(url)
         figures = load(url, args.policykg, args.store, args.requests, args.clients)
+        figures["memory"], figures["workers"] = peak_mb(process)
+        print("memory: {memory:.0f} MB peak resident, server and {workers} worker processes".format(**figures))
     finally:
         process.terminate()
         process.wait()
@@ -183,7 +209,7 @@ def main():
         with open(args.markdown, "w") as out:
             out.write(
                 "| {requests} | {clients} | {wall:.2f} s | {rate:.0f} | {p50:.1f} | {p90:.1f} | "
-                "{p99:.1f} | {max:.1f} |\n".format(**figures)
+                "{p99:.1f} | {max:.1f} | {memory:.0f} MB |\n".format(**figures)
             )
 
 

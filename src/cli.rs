@@ -87,6 +87,24 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 128, value_parser = at_least_one_usize)]
     pub max_connections: usize,
 
+    /// Stop a query that needs more than this much memory, in MB, and
+    /// answer 422. Each query runs in a worker process of its own, which is
+    /// ended past this budget or its time limit, and replaced.
+    #[arg(long, value_name = "MB", default_value_t = 1024, value_parser = at_least_one)]
+    pub query_memory: u64,
+
+    /// Evaluate queries on the server's own threads instead of worker
+    /// processes: one copy of the store in memory, but no memory budget, and
+    /// a query past its time limit that joins or sorts in memory runs on
+    /// (holding its worker) until it ends. The only way where the system has
+    /// no /proc.
+    #[arg(long)]
+    pub in_process: bool,
+
+    /// Run as one of a server's query workers (started by `serve` itself).
+    #[arg(long, hide = true)]
+    pub query_worker: bool,
+
     #[command(flatten)]
     pub store: StoreArgs,
 }

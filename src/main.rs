@@ -31,21 +31,27 @@ fn run() -> ExitCode {
     if !cli.wide && io::IsTerminal::is_terminal(&io::stdout()) {
         policykg::table::limit_cells(Some(60));
     }
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let result = match &cli.command {
-        Command::Build(args) => commands::build::run(args),
-        Command::Check(args) => commands::check::run(args, &mut out),
-        Command::Query(args) => commands::query::run(args, &mut out).map(|()| 0),
-        Command::List(args) => commands::documents::list(args, &mut out).map(|()| 0),
-        Command::Remove(args) => commands::documents::remove(args).map(|()| 0),
-        Command::Report(args) => commands::report::run(args, &mut out).map(|()| 0),
-        Command::Network(args) => commands::network::run(args, &mut out).map(|()| 0),
-        Command::Export(args) => commands::export::run(args, &mut out).map(|()| 0),
-        Command::Serve(args) => commands::serve::run(args).map(|()| 0),
-        Command::Push(args) => commands::push::run(args).map(|()| 0),
-    }
-    .and_then(|code| out.flush().map(|()| code).map_err(Into::into));
+    // `serve` never writes to standard output, but its query workers, the
+    // same program, answer the server there: the lock is not taken for it.
+    let result = if let Command::Serve(args) = &cli.command {
+        commands::serve::run(args).map(|()| 0)
+    } else {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        match &cli.command {
+            Command::Build(args) => commands::build::run(args),
+            Command::Check(args) => commands::check::run(args, &mut out),
+            Command::Query(args) => commands::query::run(args, &mut out).map(|()| 0),
+            Command::List(args) => commands::documents::list(args, &mut out).map(|()| 0),
+            Command::Remove(args) => commands::documents::remove(args).map(|()| 0),
+            Command::Report(args) => commands::report::run(args, &mut out).map(|()| 0),
+            Command::Network(args) => commands::network::run(args, &mut out).map(|()| 0),
+            Command::Export(args) => commands::export::run(args, &mut out).map(|()| 0),
+            Command::Serve(args) => commands::serve::run(args).map(|()| 0),
+            Command::Push(args) => commands::push::run(args).map(|()| 0),
+        }
+        .and_then(|code| out.flush().map(|()| code).map_err(Into::into))
+    };
     match result {
         Ok(code) => ExitCode::from(code),
         // `policykg query … | head` closes our stdout early: not an error.

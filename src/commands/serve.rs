@@ -1,8 +1,8 @@
 //! `policykg serve`: the store as a read-only SPARQL endpoint.
 
 use crate::cli::ServeArgs;
-use crate::serve::{self, Limits, Service};
-use crate::store::SERVING_FILE;
+use crate::serve::{self, Limits, Service, WorkerSpec};
+use crate::store::{Access, SERVING_FILE, StoreDir};
 use anyhow::{Context, Result};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -14,6 +14,9 @@ use std::time::Duration;
 ///
 /// Store errors, an address that cannot be bound.
 pub fn run(args: &ServeArgs) -> Result<()> {
+    if args.query_worker {
+        return worker(args);
+    }
     let store = super::open_or_build_bundled(&args.store.store)?;
     let address = free_port(args.bind)?;
     let limits = Limits {
@@ -26,7 +29,26 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             .max(1),
         queue_wait: Duration::from_secs(args.queue_wait),
     };
-    let service = Arc::new(Service::new(store.store()?.clone(), limits));
+    let timeout = limits.timeout;
+    let mut service = Service::new(store.store()?.clone(), limits);
+    if !args.in_process {
+        if !serve::workers_supported() {
+            anyhow::bail!(
+                "this system has no /proc/self/status, which holds each query to its memory budget; give --in-process to evaluate queries on the server's threads"
+            );
+        }
+        let spec = WorkerSpec {
+            program: std::env::current_exe()
+                .context("cannot find this program to start its query workers")?,
+            store: args.store.store.clone(),
+            timeout,
+            memory_budget: args.query_memory << 20,
+        };
+        service = service
+            .with_workers(spec)
+            .context("cannot start the query workers")?;
+    }
+    let service = Arc::new(service);
     let server = serve::spawn(service, address, args.max_connections.max(1))
         .with_context(|| format!("cannot listen on {address}"))?;
     if !address.ip().is_loopback() {
@@ -47,6 +69,28 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let _ = std::fs::remove_file(&serving);
     joined.context("the server stopped")?;
     Ok(())
+}
+
+/// One of the server's query workers: the store opened read-only and
+/// loaded, then jobs from standard input, on a stack sized for the deepest
+/// query the server lets through.
+fn worker(args: &ServeArgs) -> Result<()> {
+    let store = StoreDir::open(&args.store.store, Access::Read)?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let budget = args.query_memory << 20;
+    std::thread::scope(|scope| {
+        let loaded = store.store()?;
+        std::thread::Builder::new()
+            .name("policykg worker".to_owned())
+            .stack_size(crate::sparql::STACK_BYTES)
+            .spawn_scoped(scope, || {
+                let (input, out) = (std::io::stdin().lock(), std::io::stdout().lock());
+                serve::run_worker(loaded, timeout, budget, input, out)
+            })?
+            .join()
+            .map_err(|_| anyhow::anyhow!("the query worker panicked"))??;
+        Ok(())
+    })
 }
 
 /// The address itself, or with port 0 a free port picked by the system.

@@ -13,31 +13,33 @@
 //! are bounded.
 
 mod guard;
+mod job;
 mod negotiate;
 mod pool;
 mod results;
+mod worker;
 
 use crate::network::{self, Network, Options};
 use crate::query::NamedQuery;
 use crate::report::{self, ReportFormat, SortKey};
-use guard::{NoFederation, prepared_pattern, uses_service};
+use job::{Dataset, Job};
 use negotiate::Accept;
 use oxhttp::model::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_MAX_AGE, ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, VARY,
 };
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode};
-use oxigraph::model::{Literal, NamedNode, Variable};
-use oxigraph::sparql::{CancellationToken, SparqlEvaluator};
+use oxigraph::sparql::CancellationToken;
 use oxigraph::store::Store;
 use pool::Pool;
-use results::{evaluation, serialize};
 use std::collections::HashMap;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
 use std::time::Duration;
+use worker::Workers;
+pub use worker::{WorkerSpec, run_worker, supported as workers_supported};
 
 /// The query page served at `/`.
 const PAGE: &str = include_str!("page.html");
@@ -66,6 +68,9 @@ pub struct Service {
     store: Store,
     limits: Limits,
     pool: Arc<Pool>,
+    /// Worker processes for queries; without them, queries run on the
+    /// pool's threads.
+    workers: Option<Arc<Workers>>,
     reports: Mutex<HashMap<String, Arc<Computed>>>,
 }
 
@@ -121,8 +126,22 @@ impl Service {
             store,
             limits,
             pool,
+            workers: None,
             reports: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Queries (at `/sparql` and `/queries/`) evaluated in `limits.workers`
+    /// worker processes started from `spec`, each held to the time limit
+    /// and a memory budget and replaced when it is ended; the report pages
+    /// stay on the server's threads.
+    ///
+    /// # Errors
+    ///
+    /// A worker cannot be started or cannot open the store.
+    pub fn with_workers(mut self, spec: WorkerSpec) -> std::io::Result<Self> {
+        self.workers = Some(Workers::start(spec, self.limits.workers.max(1))?);
+        Ok(self)
     }
 
     /// Answers one request. Never panics on any request; every error is a
@@ -315,44 +334,22 @@ impl Service {
     ) -> Result<Response<Body>, Failure> {
         crate::sparql::check_size(origin, sparql)
             .map_err(|e| Failure::bad_request(e.to_string()))?;
-        let token = CancellationToken::new();
-        let evaluator = SparqlEvaluator::new()
-            .with_default_service_handler(NoFederation)
-            .with_cancellation_token(token.clone());
-        let accept = accept.clone();
-        let limits = self.limits.clone();
-        let service = Arc::clone(self);
-        let origin = origin.to_owned();
-        let sparql = sparql.to_owned();
-        let params = params.to_vec();
-        let dataset = dataset.clone();
-        // Parsing, the guard's walk and dropping the parsed query recurse as
-        // deep as the query nests: all of it runs on the worker, whose stack
-        // is sized for the bound check_size allows.
-        let answer = self.on_worker(&token, move || {
-            let mut prepared = evaluator.parse_query(&sparql).map_err(|e| {
-                Failure::bad_request(format!("{origin}: the query is not valid SPARQL: {e}"))
-            })?;
-            if uses_service(prepared_pattern(&sparql).as_ref()) {
-                return Err(Failure::new(
-                    StatusCode::FORBIDDEN,
-                    "SERVICE (federated query) is disabled: this endpoint makes no outbound requests",
-                ));
-            }
-            dataset.apply(&mut prepared);
-            for (name, value) in params {
-                let variable = Variable::new(name.as_str()).map_err(|_| {
-                    Failure::bad_request(format!("`{name}` is not a variable name"))
-                })?;
-                prepared =
-                    prepared.substitute_variable(variable, Literal::new_simple_literal(value));
-            }
-            let results = prepared
-                .on_store(&service.store)
-                .execute()
-                .map_err(|e| evaluation(&origin, &e))?;
-            serialize(results, &accept, limits.max_rows, &origin)
-        })?;
+        let job = Job {
+            origin: origin.to_owned(),
+            sparql: sparql.to_owned(),
+            params: params.to_vec(),
+            dataset: dataset.clone(),
+            accept: accept.clone(),
+            max_rows: self.limits.max_rows,
+        };
+        let answer = if let Some(workers) = &self.workers {
+            workers.run(&job, self.limits.queue_wait)?
+        } else {
+            let token = CancellationToken::new();
+            let service = Arc::clone(self);
+            let cancel = token.clone();
+            self.on_worker(&token, move || job.run(&service.store, cancel))?
+        };
         let mut response = bytes(StatusCode::OK, answer.media, answer.body);
         response
             .headers_mut()
@@ -386,13 +383,7 @@ impl Service {
             Ok(result) => result,
             Err(_) => {
                 token.cancel();
-                Err(Failure::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    format!(
-                        "the query ran longer than the {} s limit and was stopped; narrow it (a LIMIT, a more specific pattern)",
-                        self.limits.timeout.as_secs_f64()
-                    ),
-                ))
+                Err(past_deadline(self.limits.timeout))
             }
         }
     }
@@ -501,57 +492,15 @@ impl Service {
     }
 }
 
-/// Which graphs a protocol query reads.
-#[derive(Clone)]
-enum Dataset {
-    /// All graphs, merged (the store's default, as in `policykg query`).
-    Union,
-    /// `default-graph-uri` and `named-graph-uri` from the request.
-    Given {
-        default: Vec<NamedNode>,
-        named: Vec<NamedNode>,
-    },
-}
-
-impl Dataset {
-    fn from_params(params: &[(String, String)]) -> Result<Self, Failure> {
-        let iris = |key: &str| -> Result<Vec<NamedNode>, Failure> {
-            params
-                .iter()
-                .filter(|(k, _)| k == key)
-                .map(|(_, v)| {
-                    NamedNode::new(v.as_str())
-                        .map_err(|e| Failure::bad_request(format!("{key}={v}: not an IRI: {e}")))
-                })
-                .collect()
-        };
-        let (default, named) = (iris("default-graph-uri")?, iris("named-graph-uri")?);
-        Ok(if default.is_empty() && named.is_empty() {
-            Self::Union
-        } else {
-            Self::Given { default, named }
-        })
-    }
-
-    fn apply(&self, prepared: &mut oxigraph::sparql::PreparedSparqlQuery) {
-        match self {
-            Self::Union => {
-                // A query's own FROM / FROM NAMED is kept.
-                if prepared.dataset().is_default_dataset() {
-                    prepared.dataset_mut().set_default_graph_as_union();
-                }
-            }
-            Self::Given { default, named } => {
-                let dataset = prepared.dataset_mut();
-                dataset.set_default_graph(default.iter().cloned().map(Into::into).collect());
-                if !named.is_empty() {
-                    dataset.set_available_named_graphs(
-                        named.iter().cloned().map(Into::into).collect(),
-                    );
-                }
-            }
-        }
-    }
+/// The answer to a query stopped at its time limit.
+fn past_deadline(timeout: Duration) -> Failure {
+    Failure::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "the query ran longer than the {} s limit and was stopped; narrow it (a LIMIT, a more specific pattern)",
+            timeout.as_secs_f64()
+        ),
+    )
 }
 
 /// The answer to a write (or any method a page does not take).

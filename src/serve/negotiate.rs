@@ -6,6 +6,7 @@ use oxhttp::model::header::ACCEPT;
 use oxhttp::model::{Body, Request};
 use oxigraph::io::RdfFormat;
 use oxigraph::sparql::results::QueryResultsFormat;
+use serde::{Deserialize, Serialize};
 
 /// A format for rows and yes/no answers.
 #[derive(Debug, Clone, Copy)]
@@ -16,13 +17,13 @@ pub struct SolutionsFormat(pub QueryResultsFormat);
 pub struct GraphFormat(pub RdfFormat);
 
 /// The media ranges a client gave, each with its quality, in its order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Accept {
     ranges: Vec<Range>,
     asked: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Range {
     media: String,
     /// Thousandths, as the HTTP grammar allows three decimals; 0 is "not

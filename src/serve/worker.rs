@@ -1,0 +1,452 @@
+//! Queries evaluated in worker processes, so that a runaway query can be
+//! ended wherever it is.
+//!
+//! Oxigraph checks a query's cancellation token only when it reads the
+//! store: a query that joins or sorts rows in memory cannot be stopped on
+//! a thread, and runs on, holding its worker and its memory, after the
+//! client got its 503. A process can be ended at once. Each worker is this
+//! program again (`serve --query-worker`, hidden): it opens the store
+//! read-only, says `ready`, then runs one [`Job`] at a time, a line of JSON
+//! in, a header line and the answer's bytes out. While a job runs, a
+//! watchdog in the worker reads the process's resident memory from
+//! `/proc/self/status` every few milliseconds; past the memory budget or
+//! the time limit the worker exits with a status that says which, and the
+//! server starts a fresh one in its place (the server also kills a worker
+//! that overstays its limit, should the watchdog itself be stuck).
+
+use super::Failure;
+use super::job::Job;
+use super::results::Answer;
+use oxhttp::model::StatusCode;
+use oxigraph::sparql::CancellationToken;
+use oxigraph::store::Store;
+use serde::{Deserialize, Serialize};
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The worker's exit status past its memory budget.
+const OVER_BUDGET: i32 = 71;
+/// The worker's exit status past its time limit.
+const PAST_DEADLINE: i32 = 72;
+/// How often the watchdog looks at the clock and the memory.
+const WATCH_EVERY: Duration = Duration::from_millis(5);
+/// How long past the time limit the server waits before it kills a worker
+/// whose watchdog did not end it.
+const GRACE: Duration = Duration::from_secs(2);
+/// The line a worker writes once its store is open.
+const READY: &str = "ready";
+
+/// How workers are started and what they are held to.
+#[derive(Debug, Clone)]
+pub struct WorkerSpec {
+    /// This program.
+    pub program: PathBuf,
+    /// The store directory the server serves.
+    pub store: PathBuf,
+    /// Longest a query may run.
+    pub timeout: Duration,
+    /// Most memory a query may add to its worker's, in bytes.
+    pub memory_budget: u64,
+}
+
+impl WorkerSpec {
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command
+            .arg("--quiet")
+            .arg("serve")
+            .arg("--query-worker")
+            .arg("--store")
+            .arg(&self.store)
+            .arg("--timeout")
+            .arg(self.timeout.as_secs().max(1).to_string())
+            .arg("--query-memory")
+            .arg((self.memory_budget >> 20).max(1).to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        command
+    }
+}
+
+/// The header line before each answer.
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    status: u16,
+    media: String,
+    message: String,
+    retry_after: Option<u64>,
+    /// The answer's bytes that follow.
+    length: usize,
+}
+
+/// What a worker answered: bytes, or a failure with its status.
+type Reply = Result<Answer, Failure>;
+
+/// A running worker.
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    replies: Receiver<io::Result<Reply>>,
+}
+
+impl Worker {
+    fn start(spec: &WorkerSpec) -> io::Result<Self> {
+        let mut child = spec.command().spawn()?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::other("the worker has no pipes"));
+        };
+        let mut stdout = BufReader::new(stdout);
+        let mut line = String::new();
+        stdout.read_line(&mut line)?;
+        if line.trim_end() != READY {
+            let status = child.wait()?;
+            return Err(io::Error::other(format!(
+                "a query worker could not open the store ({status}; its error is above)"
+            )));
+        }
+        let (send, replies) = mpsc::channel();
+        thread::Builder::new()
+            .name("policykg worker reader".to_owned())
+            .spawn(move || {
+                loop {
+                    let reply = read_reply(&mut stdout);
+                    let failed = reply.is_err();
+                    if send.send(reply).is_err() || failed {
+                        break;
+                    }
+                }
+            })?;
+        Ok(Self {
+            child,
+            stdin,
+            replies,
+        })
+    }
+
+    /// Ends the worker and tells how it ended.
+    fn end(mut self, kill: bool) -> Option<ExitStatus> {
+        if kill {
+            let _ = self.child.kill();
+        }
+        drop(self.stdin);
+        self.child.wait().ok()
+    }
+}
+
+fn read_reply(stdout: &mut impl BufRead) -> io::Result<Reply> {
+    let mut line = String::new();
+    if stdout.read_line(&mut line)? == 0 {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
+    let header: Header = serde_json::from_str(&line).map_err(io::Error::other)?;
+    let mut body = vec![0; header.length];
+    stdout.read_exact(&mut body)?;
+    let status = StatusCode::from_u16(header.status).map_err(io::Error::other)?;
+    if status == StatusCode::OK {
+        let media = media_type(&header.media).ok_or_else(|| io::Error::other("unknown media"))?;
+        Ok(Ok(Answer { media, body }))
+    } else {
+        Ok(Err(Failure {
+            status,
+            message: header.message,
+            retry_after: header.retry_after,
+        }))
+    }
+}
+
+/// The media types an answer can have, as the `&'static str` the
+/// serialisers give.
+fn media_type(media: &str) -> Option<&'static str> {
+    use oxigraph::io::RdfFormat;
+    use oxigraph::sparql::results::QueryResultsFormat;
+    let solutions = [
+        QueryResultsFormat::Json,
+        QueryResultsFormat::Xml,
+        QueryResultsFormat::Csv,
+        QueryResultsFormat::Tsv,
+    ]
+    .map(QueryResultsFormat::media_type);
+    let graphs = [
+        RdfFormat::Turtle,
+        RdfFormat::NTriples,
+        RdfFormat::NQuads,
+        RdfFormat::TriG,
+        RdfFormat::JsonLd {
+            profile: oxigraph::io::JsonLdProfileSet::empty(),
+        },
+        RdfFormat::RdfXml,
+    ]
+    .map(RdfFormat::media_type);
+    solutions.into_iter().chain(graphs).find(|m| *m == media)
+}
+
+/// The server's workers: each runs one query at a time; one that ended
+/// (killed, over its budget, crashed) is replaced in the background.
+pub(super) struct Workers {
+    spec: WorkerSpec,
+    idle: Mutex<Vec<Worker>>,
+    freed: Condvar,
+}
+
+impl Workers {
+    /// Starts `count` workers and waits until each has opened the store.
+    pub(super) fn start(spec: WorkerSpec, count: usize) -> io::Result<Arc<Self>> {
+        let started: Vec<io::Result<Worker>> = thread::scope(|scope| {
+            let handles: Vec<_> = (0..count)
+                .map(|_| scope.spawn(|| Worker::start(&spec)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(io::Error::other("a worker's start panicked")))
+                })
+                .collect()
+        });
+        let idle = started.into_iter().collect::<io::Result<Vec<_>>>()?;
+        Ok(Arc::new(Self {
+            spec,
+            idle: Mutex::new(idle),
+            freed: Condvar::new(),
+        }))
+    }
+
+    /// Runs `job` on a free worker, waiting up to `queue_wait` for one.
+    pub(super) fn run(self: &Arc<Self>, job: &Job, queue_wait: Duration) -> Reply {
+        let Some(mut worker) = self.acquire(queue_wait) else {
+            return Err(Failure::busy("all workers are busy; retry shortly"));
+        };
+        let mut line = serde_json::to_vec(job)
+            .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        line.push(b'\n');
+        let sent = worker
+            .stdin
+            .write_all(&line)
+            .and_then(|()| worker.stdin.flush());
+        let waited = match sent {
+            Ok(()) => worker.replies.recv_timeout(self.spec.timeout + GRACE),
+            Err(_) => Err(RecvTimeoutError::Disconnected),
+        };
+        match waited {
+            Ok(Ok(reply)) => {
+                self.release(worker);
+                reply
+            }
+            Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => {
+                let status = worker.end(false);
+                self.replace();
+                Err(self.ended(status))
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                worker.end(true);
+                self.replace();
+                Err(self.past_deadline())
+            }
+        }
+    }
+
+    fn acquire(&self, wait: Duration) -> Option<Worker> {
+        let deadline = Instant::now() + wait;
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(worker) = idle.pop() {
+                return Some(worker);
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            idle = self
+                .freed
+                .wait_timeout(idle, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    fn release(&self, worker: Worker) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(worker);
+        self.freed.notify_one();
+    }
+
+    /// Starts a worker in the place of one that ended, retrying while the
+    /// store cannot be opened.
+    fn replace(self: &Arc<Self>) {
+        let workers = Arc::clone(self);
+        let spawned = thread::Builder::new()
+            .name("policykg worker start".to_owned())
+            .spawn(move || {
+                loop {
+                    match Worker::start(&workers.spec) {
+                        Ok(worker) => return workers.release(worker),
+                        Err(e) => {
+                            eprintln!("error: cannot start a query worker: {e}; retrying in 5 s");
+                            thread::sleep(Duration::from_secs(5));
+                        }
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            eprintln!("error: cannot start a query worker: {e}");
+        }
+    }
+
+    fn ended(&self, status: Option<ExitStatus>) -> Failure {
+        match status.and_then(|s| s.code()) {
+            Some(OVER_BUDGET) => Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "the query needed more than {} MB of memory, the limit of this endpoint, and was stopped; narrow it (a LIMIT, a more specific pattern, fewer rows to sort or group)",
+                    self.spec.memory_budget >> 20
+                ),
+            ),
+            Some(PAST_DEADLINE) => self.past_deadline(),
+            _ => Failure::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!(
+                    "the query's worker process ended ({}); the server goes on",
+                    status.map_or_else(|| "unknown status".to_owned(), |s| s.to_string())
+                ),
+            ),
+        }
+    }
+
+    fn past_deadline(&self) -> Failure {
+        super::past_deadline(self.spec.timeout)
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(PoisonError::into_inner));
+        for worker in idle {
+            worker.end(true);
+        }
+    }
+}
+
+/// The worker's side: answers jobs from `input` (the server's pipe) on
+/// `out` until the input closes. Runs on a thread with a stack of
+/// [`crate::sparql::STACK_BYTES`]. Past a job's time limit or memory budget
+/// the watchdog ends the process: a worker is a process of its own.
+///
+/// # Errors
+///
+/// The pipes fail, or a job is not one the server sent.
+pub fn run_worker(
+    store: &Store,
+    timeout: Duration,
+    memory_budget: u64,
+    input: impl BufRead,
+    mut out: impl Write,
+) -> io::Result<()> {
+    let started = Arc::new(AtomicU64::new(IDLE));
+    let baseline = Arc::new(AtomicU64::new(0));
+    let epoch = Instant::now();
+    {
+        let (started, baseline) = (Arc::clone(&started), Arc::clone(&baseline));
+        thread::Builder::new()
+            .name("policykg watchdog".to_owned())
+            .spawn(move || watch(epoch, &started, &baseline, timeout, memory_budget))?;
+    }
+    writeln!(out, "{READY}")?;
+    out.flush()?;
+    for line in input.lines() {
+        let job: Job = serde_json::from_str(&line?).map_err(io::Error::other)?;
+        baseline.store(resident_bytes().unwrap_or(0), Ordering::SeqCst);
+        started.store(millis(epoch), Ordering::SeqCst);
+        let reply = job.run(store, CancellationToken::new());
+        started.store(IDLE, Ordering::SeqCst);
+        let (header, body) = match reply {
+            Ok(answer) => (
+                Header {
+                    status: StatusCode::OK.as_u16(),
+                    media: answer.media.to_owned(),
+                    message: String::new(),
+                    retry_after: None,
+                    length: answer.body.len(),
+                },
+                answer.body,
+            ),
+            Err(failure) => (
+                Header {
+                    status: failure.status.as_u16(),
+                    media: String::new(),
+                    message: failure.message,
+                    retry_after: failure.retry_after,
+                    length: 0,
+                },
+                Vec::new(),
+            ),
+        };
+        serde_json::to_writer(&mut out, &header).map_err(io::Error::other)?;
+        out.write_all(b"\n")?;
+        out.write_all(&body)?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// `started` when no job runs.
+const IDLE: u64 = u64::MAX;
+
+fn millis(epoch: Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(IDLE - 1)
+}
+
+/// Ends the process when the running job passes its time limit or adds
+/// more than the budget to the process's resident memory.
+fn watch(
+    epoch: Instant,
+    started: &AtomicU64,
+    baseline: &AtomicU64,
+    timeout: Duration,
+    budget: u64,
+) {
+    let limit = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+    loop {
+        thread::sleep(WATCH_EVERY);
+        let since = started.load(Ordering::SeqCst);
+        if since == IDLE {
+            continue;
+        }
+        if millis(epoch).saturating_sub(since) > limit {
+            std::process::exit(PAST_DEADLINE);
+        }
+        if let Some(now) = resident_bytes()
+            && now.saturating_sub(baseline.load(Ordering::SeqCst)) > budget
+        {
+            std::process::exit(OVER_BUDGET);
+        }
+    }
+}
+
+/// The process's resident memory (`VmRSS` in `/proc/self/status`), where
+/// the system has it.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kilobytes: u64 = line
+        .trim_start_matches("VmRSS:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kilobytes << 10)
+}
+
+/// Whether worker processes can be held to a memory budget here.
+#[must_use]
+pub fn supported() -> bool {
+    resident_bytes().is_some()
+}
