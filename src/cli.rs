@@ -87,6 +87,17 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 128, value_parser = at_least_one_usize)]
     pub max_connections: usize,
 
+    /// Open connections served at once for one client address; more get
+    /// 503 at once.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = at_least_one_usize)]
+    pub max_client_connections: usize,
+
+    /// Close a connection whose request (head and body) has not arrived
+    /// this many seconds after it began (408), or that sends nothing for
+    /// this long between requests.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = at_least_one)]
+    pub read_timeout: u64,
+
     /// Stop a query that needs more than this much memory, in MB, and
     /// answer 422. Each query runs in a worker process of its own, which is
     /// ended past this budget or its time limit, and replaced.

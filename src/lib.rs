@@ -22,8 +22,8 @@
 //! - [`report`]: the report of the most-involved units (table, HTML).
 //! - [`export`]: CSV, GraphML, DOT and RDF files.
 //! - [`serve`]: the read-only SPARQL endpoint (routing in `mod.rs`; the
-//!   federation guard, the job a worker runs, the worker processes, the
-//!   thread pool and result serialisation apart).
+//!   connection loop, the federation guard, the job a worker runs, the
+//!   worker processes, the thread pool and result serialisation apart).
 //! - [`endpoint`] and [`push`]: a remote triple store, read and filled.
 //! - [`cli`] and [`commands`]: the command line, one module per subcommand.
 //!

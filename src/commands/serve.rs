@@ -1,7 +1,7 @@
 //! `policykg serve`: the store as a read-only SPARQL endpoint.
 
 use crate::cli::ServeArgs;
-use crate::serve::{self, Limits, Service, WorkerSpec};
+use crate::serve::{self, Connections, Limits, Service, WorkerSpec};
 use crate::store::{Access, SERVING_FILE, StoreDir};
 use anyhow::{Context, Result};
 use std::net::{SocketAddr, TcpListener};
@@ -49,7 +49,17 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             .context("cannot start the query workers")?;
     }
     let service = Arc::new(service);
-    let server = serve::spawn(service, address, args.max_connections.max(1))
+    let read = Duration::from_secs(args.read_timeout.max(1));
+    let connections = Connections {
+        max_connections: args.max_connections.max(1),
+        per_client: args.max_client_connections.max(1),
+        read,
+        idle: read,
+        // An answer of --max-rows rows is a few MB: a minute is room
+        // enough for any client that reads it.
+        write: Duration::from_secs(60),
+    };
+    let server = serve::spawn(service, address, connections)
         .with_context(|| format!("cannot listen on {address}"))?;
     if !address.ip().is_loopback() {
         eprintln!(

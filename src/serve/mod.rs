@@ -13,6 +13,7 @@
 //! are bounded.
 
 mod guard;
+mod http;
 mod job;
 mod negotiate;
 mod pool;
@@ -22,6 +23,7 @@ mod worker;
 use crate::network::{self, Network, Options};
 use crate::query::NamedQuery;
 use crate::report::{self, ReportFormat, SortKey};
+pub use http::Connections;
 use job::{Dataset, Job};
 use negotiate::Accept;
 use oxhttp::model::header::{
@@ -579,17 +581,9 @@ fn bytes(status: StatusCode, media: &str, body: Vec<u8>) -> Response<Body> {
 pub fn spawn(
     service: Arc<Service>,
     address: SocketAddr,
-    max_connections: usize,
+    connections: Connections,
 ) -> std::io::Result<impl FnOnce() -> std::io::Result<()>> {
-    let handler = Arc::clone(&service);
-    oxhttp::Server::new(move |request| handler.handle(request))
-        .bind(address)
-        .with_server_name(concat!("policykg/", env!("CARGO_PKG_VERSION")))
-        .map_err(std::io::Error::other)?
-        .with_global_timeout(service.limits.timeout * 2 + Duration::from_secs(30))
-        .with_max_concurrent_connections(max_connections)
-        .spawn()
-        .map(|server| move || server.join())
+    http::listen(service, address, connections)
 }
 
 /// The pairs of an `application/x-www-form-urlencoded` text (a query string
