@@ -2,7 +2,7 @@
 //! time limit, and results as an aligned table or a W3C results format.
 //! Checking, parsing and evaluating are [`crate::sparql`]'s.
 
-use crate::sparql::{QueryError, prepare};
+use crate::sparql::{Deadline, QueryError, prepare};
 use crate::table::Table;
 use crate::vocab::PREFIXES;
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -11,9 +11,6 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults};
 use oxigraph::store::Store;
 use std::io::Write;
-use std::sync::mpsc;
-use std::thread;
-use std::time::Duration;
 
 /// A query shipped in `queries/`, compiled into the binary.
 #[derive(Debug, Clone, Copy)]
@@ -94,7 +91,7 @@ pub enum OutputFormat {
 
 /// Runs `sparql` on `store` with `params` bound as plain literals (never
 /// pasted into the text) over the union of all graphs, and writes the
-/// results to `out`, stopping the query after `timeout` (if any).
+/// results to `out`, stopping the query at `deadline` (if any).
 ///
 /// # Errors
 ///
@@ -105,54 +102,23 @@ pub fn run(
     sparql: &str,
     params: &[(String, String)],
     format: OutputFormat,
-    timeout: Option<Duration>,
+    deadline: Option<Deadline>,
     out: &mut dyn Write,
 ) -> Result<(), QueryError> {
     let token = CancellationToken::new();
-    let _watchdog = timeout.map(|limit| Watchdog::start(limit, token.clone()));
+    let _cancel = deadline.map(|deadline| deadline.cancel_at(token.clone()));
     let result = prepare(store, origin, sparql, params, Some(token.clone()))
         .and_then(|results| write_results(results, origin, format, out));
-    match (result, timeout) {
-        (Err(QueryError::Evaluation { .. } | QueryError::Io(_)), Some(limit))
+    match (result, deadline) {
+        (Err(QueryError::Evaluation { .. } | QueryError::Io(_)), Some(deadline))
             if token.is_cancelled() =>
         {
             Err(QueryError::Timeout {
                 origin: origin.to_owned(),
-                seconds: limit.as_secs(),
+                seconds: deadline.limit().as_secs(),
             })
         }
         (result, _) => result,
-    }
-}
-
-/// Cancels a query when its time is up; dropping it (the query finished)
-/// wakes and ends its thread at once.
-struct Watchdog {
-    done: Option<mpsc::Sender<()>>,
-    thread: Option<thread::JoinHandle<()>>,
-}
-
-impl Watchdog {
-    fn start(limit: Duration, token: CancellationToken) -> Self {
-        let (done, finished) = mpsc::channel::<()>();
-        let thread = thread::spawn(move || {
-            if finished.recv_timeout(limit) == Err(mpsc::RecvTimeoutError::Timeout) {
-                token.cancel();
-            }
-        });
-        Self {
-            done: Some(done),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        drop(self.done.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::cli::QueryArgs;
 use crate::endpoint::Endpoint;
 use crate::query::{self, NAMED, NamedQuery, OutputFormat};
-use crate::sparql;
+use crate::sparql::{self, Deadline};
 use crate::store::{Access, StoreDir};
 use crate::table::Table;
 use anyhow::{Context, Result, bail};
@@ -90,29 +90,28 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<()> {
         return remote(&endpoint, &origin, &text, args, out, started);
     }
     let store = StoreDir::open(&args.store.store, Access::Read)?;
-    let timeout = (args.timeout > 0).then(|| Duration::from_secs(args.timeout));
-    if let Some(limit) = timeout {
-        // Oxigraph checks the cancellation token when it reads the store, so
-        // a query busy joining in memory may not notice it; a read-only
-        // command can stop the process itself once the grace period is over.
+    let deadline = (args.timeout > 0).then(|| Deadline::after(Duration::from_secs(args.timeout)));
+    // Oxigraph checks the cancellation token when it reads the store, so a
+    // query busy joining in memory may not notice it; a read-only command
+    // can end its process once the grace period is over.
+    let _last_resort = deadline.map(|deadline| {
         let message = sparql::QueryError::Timeout {
             origin: origin.clone(),
-            seconds: limit.as_secs(),
+            seconds: deadline.limit().as_secs(),
         }
         .to_string();
-        std::thread::spawn(move || {
-            std::thread::sleep(limit + HARD_STOP_GRACE);
+        deadline.then(HARD_STOP_GRACE, move || {
             eprintln!("error: {message}");
             std::process::exit(1);
-        });
-    }
+        })
+    });
     query::run(
         store.store()?,
         &origin,
         &text,
         &args.param,
         args.format,
-        timeout,
+        deadline,
         out,
     )?;
     out.flush()?;

@@ -1,7 +1,7 @@
 //! `policykg serve`: the store as a read-only SPARQL endpoint.
 
 use crate::cli::ServeArgs;
-use crate::serve::{self, Connections, Limits, Service, WorkerSpec};
+use crate::serve::{self, Connections, Limits, Service, Watch, WorkerSpec};
 use crate::store::{Access, SERVING_FILE, StoreDir};
 use anyhow::{Context, Result};
 use std::net::{SocketAddr, TcpListener};
@@ -86,8 +86,25 @@ pub fn run(args: &ServeArgs) -> Result<()> {
 /// query the server lets through.
 fn worker(args: &ServeArgs) -> Result<()> {
     let store = StoreDir::open(&args.store.store, Access::Read)?;
-    let timeout = Duration::from_secs(args.timeout.max(1));
-    let budget = args.query_memory << 20;
+    let watch = Arc::new(Watch::new(
+        Duration::from_secs(args.timeout.max(1)),
+        args.query_memory << 20,
+    ));
+    {
+        // A query that joins or sorts in memory stops for nothing: past its
+        // limits the process ends, and the server tells the client which.
+        let watch = Arc::clone(&watch);
+        std::thread::Builder::new()
+            .name("policykg watchdog".to_owned())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(Watch::EVERY);
+                    if let Some(verdict) = watch.verdict() {
+                        std::process::exit(verdict.exit_code());
+                    }
+                }
+            })?;
+    }
     std::thread::scope(|scope| {
         let loaded = store.store()?;
         std::thread::Builder::new()
@@ -95,7 +112,7 @@ fn worker(args: &ServeArgs) -> Result<()> {
             .stack_size(crate::sparql::STACK_BYTES)
             .spawn_scoped(scope, || {
                 let (input, out) = (std::io::stdin().lock(), std::io::stdout().lock());
-                serve::run_worker(loaded, timeout, budget, input, out)
+                serve::run_worker(loaded, &watch, input, out)
             })?
             .join()
             .map_err(|_| anyhow::anyhow!("the query worker panicked"))??;

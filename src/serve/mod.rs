@@ -23,6 +23,7 @@ mod worker;
 use crate::network::{self, Network, Options};
 use crate::query::NamedQuery;
 use crate::report::{self, ReportFormat, SortKey};
+use crate::sparql::Deadline;
 pub use http::Connections;
 use job::{Dataset, Job};
 use negotiate::Accept;
@@ -41,7 +42,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
 use std::time::Duration;
 use worker::Workers;
-pub use worker::{WorkerSpec, run_worker, supported as workers_supported};
+pub use worker::{Verdict, Watch, WorkerSpec, run_worker, supported as workers_supported};
 
 /// The query page served at `/`.
 const PAGE: &str = include_str!("page.html");
@@ -371,6 +372,7 @@ impl Service {
                 self.limits.workers
             )));
         };
+        let deadline = Deadline::after(self.limits.timeout);
         let (send, receive) = mpsc::channel();
         thread::Builder::new()
             .name("policykg query".to_owned())
@@ -381,7 +383,7 @@ impl Service {
                 let _ = send.send(result);
             })
             .map_err(|e| Failure::busy(format!("cannot start a worker: {e}")))?;
-        match receive.recv_timeout(self.limits.timeout) {
+        match receive.recv_timeout(deadline.left()) {
             Ok(result) => result,
             Err(_) => {
                 token.cancel();

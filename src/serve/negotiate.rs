@@ -31,14 +31,16 @@ struct Range {
     quality: u16,
 }
 
-const SOLUTIONS: [QueryResultsFormat; 4] = [
+/// The formats for rows, in our order of preference.
+pub(super) const SOLUTIONS: [QueryResultsFormat; 4] = [
     QueryResultsFormat::Json,
     QueryResultsFormat::Xml,
     QueryResultsFormat::Csv,
     QueryResultsFormat::Tsv,
 ];
 
-const GRAPHS: [RdfFormat; 6] = [
+/// The formats for triples, in our order of preference.
+pub(super) const GRAPHS: [RdfFormat; 6] = [
     RdfFormat::Turtle,
     RdfFormat::NTriples,
     RdfFormat::NQuads,

@@ -8,15 +8,17 @@
 //! program again (`serve --query-worker`, hidden): it opens the store
 //! read-only, says `ready`, then runs one [`Job`] at a time, a line of JSON
 //! in, a header line and the answer's bytes out. While a job runs, a
-//! watchdog in the worker reads the process's resident memory from
-//! `/proc/self/status` every few milliseconds; past the memory budget or
-//! the time limit the worker exits with a status that says which, and the
-//! server starts a fresh one in its place (the server also kills a worker
-//! that overstays its limit, should the watchdog itself be stuck).
+//! watchdog in the worker ([`Watch`]) reads the process's resident memory
+//! from `/proc/self/status` every few milliseconds; past the memory budget
+//! or the time limit the worker exits with a status that says which (the
+//! exit itself is the command's, in `commands::serve`), and the server
+//! starts a fresh one in its place (it also kills a worker that overstays
+//! its limit, should the watchdog itself be stuck).
 
 use super::Failure;
 use super::job::Job;
 use super::results::Answer;
+use crate::sparql::Deadline;
 use oxhttp::model::StatusCode;
 use oxigraph::sparql::CancellationToken;
 use oxigraph::store::Store;
@@ -24,7 +26,6 @@ use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
@@ -166,26 +167,9 @@ fn read_reply(stdout: &mut impl BufRead) -> io::Result<Reply> {
 /// The media types an answer can have, as the `&'static str` the
 /// serialisers give.
 fn media_type(media: &str) -> Option<&'static str> {
-    use oxigraph::io::RdfFormat;
-    use oxigraph::sparql::results::QueryResultsFormat;
-    let solutions = [
-        QueryResultsFormat::Json,
-        QueryResultsFormat::Xml,
-        QueryResultsFormat::Csv,
-        QueryResultsFormat::Tsv,
-    ]
-    .map(QueryResultsFormat::media_type);
-    let graphs = [
-        RdfFormat::Turtle,
-        RdfFormat::NTriples,
-        RdfFormat::NQuads,
-        RdfFormat::TriG,
-        RdfFormat::JsonLd {
-            profile: oxigraph::io::JsonLdProfileSet::empty(),
-        },
-        RdfFormat::RdfXml,
-    ]
-    .map(RdfFormat::media_type);
+    use super::negotiate::{GRAPHS, SOLUTIONS};
+    let solutions = SOLUTIONS.map(oxigraph::sparql::results::QueryResultsFormat::media_type);
+    let graphs = GRAPHS.map(oxigraph::io::RdfFormat::media_type);
     solutions.into_iter().chain(graphs).find(|m| *m == media)
 }
 
@@ -334,38 +318,92 @@ impl Drop for Workers {
     }
 }
 
+/// What a worker's watchdog looks at: the running job's deadline and the
+/// resident memory the worker had when the job started.
+#[derive(Debug)]
+pub struct Watch {
+    timeout: Duration,
+    budget: u64,
+    running: Mutex<Option<(Deadline, u64)>>,
+}
+
+/// Why a worker must end now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The job added more than the budget to the worker's memory.
+    OverBudget,
+    /// The job ran past its time limit.
+    PastDeadline,
+}
+
+impl Verdict {
+    /// The exit status that tells the server why its worker ended.
+    #[must_use]
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Self::OverBudget => OVER_BUDGET,
+            Self::PastDeadline => PAST_DEADLINE,
+        }
+    }
+}
+
+impl Watch {
+    /// How often a watchdog should look.
+    pub const EVERY: Duration = WATCH_EVERY;
+
+    /// Jobs held to `timeout` each and to `budget` bytes of memory beyond
+    /// what the worker held when each began.
+    #[must_use]
+    pub fn new(timeout: Duration, budget: u64) -> Self {
+        Self {
+            timeout,
+            budget,
+            running: Mutex::new(None),
+        }
+    }
+
+    fn running(&self) -> std::sync::MutexGuard<'_, Option<(Deadline, u64)>> {
+        self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether the running job (if any) has passed its limits. The caller
+    /// ends the process on `Some`: nothing else stops a query that joins
+    /// or sorts in memory.
+    #[must_use]
+    pub fn verdict(&self) -> Option<Verdict> {
+        let (deadline, baseline) = (*self.running())?;
+        if deadline.passed() {
+            return Some(Verdict::PastDeadline);
+        }
+        let now = resident_bytes()?;
+        (now.saturating_sub(baseline) > self.budget).then_some(Verdict::OverBudget)
+    }
+}
+
 /// The worker's side: answers jobs from `input` (the server's pipe) on
-/// `out` until the input closes. Runs on a thread with a stack of
-/// [`crate::sparql::STACK_BYTES`]. Past a job's time limit or memory budget
-/// the watchdog ends the process: a worker is a process of its own.
+/// `out` until the input closes, marking each in `watch` while it runs.
+/// Runs on a thread with a stack of [`crate::sparql::STACK_BYTES`]; a
+/// watchdog thread beside it ends the process on [`Watch::verdict`].
 ///
 /// # Errors
 ///
 /// The pipes fail, or a job is not one the server sent.
 pub fn run_worker(
     store: &Store,
-    timeout: Duration,
-    memory_budget: u64,
+    watch: &Watch,
     input: impl BufRead,
     mut out: impl Write,
 ) -> io::Result<()> {
-    let started = Arc::new(AtomicU64::new(IDLE));
-    let baseline = Arc::new(AtomicU64::new(0));
-    let epoch = Instant::now();
-    {
-        let (started, baseline) = (Arc::clone(&started), Arc::clone(&baseline));
-        thread::Builder::new()
-            .name("policykg watchdog".to_owned())
-            .spawn(move || watch(epoch, &started, &baseline, timeout, memory_budget))?;
-    }
     writeln!(out, "{READY}")?;
     out.flush()?;
     for line in input.lines() {
         let job: Job = serde_json::from_str(&line?).map_err(io::Error::other)?;
-        baseline.store(resident_bytes().unwrap_or(0), Ordering::SeqCst);
-        started.store(millis(epoch), Ordering::SeqCst);
+        *watch.running() = Some((
+            Deadline::after(watch.timeout),
+            resident_bytes().unwrap_or(0),
+        ));
         let reply = job.run(store, CancellationToken::new());
-        started.store(IDLE, Ordering::SeqCst);
+        *watch.running() = None;
         let (header, body) = match reply {
             Ok(answer) => (
                 Header {
@@ -394,40 +432,6 @@ pub fn run_worker(
         out.flush()?;
     }
     Ok(())
-}
-
-/// `started` when no job runs.
-const IDLE: u64 = u64::MAX;
-
-fn millis(epoch: Instant) -> u64 {
-    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(IDLE - 1)
-}
-
-/// Ends the process when the running job passes its time limit or adds
-/// more than the budget to the process's resident memory.
-fn watch(
-    epoch: Instant,
-    started: &AtomicU64,
-    baseline: &AtomicU64,
-    timeout: Duration,
-    budget: u64,
-) {
-    let limit = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
-    loop {
-        thread::sleep(WATCH_EVERY);
-        let since = started.load(Ordering::SeqCst);
-        if since == IDLE {
-            continue;
-        }
-        if millis(epoch).saturating_sub(since) > limit {
-            std::process::exit(PAST_DEADLINE);
-        }
-        if let Some(now) = resident_bytes()
-            && now.saturating_sub(baseline.load(Ordering::SeqCst)) > budget
-        {
-            std::process::exit(OVER_BUDGET);
-        }
-    }
 }
 
 /// The process's resident memory (`VmRSS` in `/proc/self/status`), where

@@ -3,6 +3,9 @@
 //! is checked and prepared (size bounds, parsing, parameters bound as
 //! literals), its errors, and the summary counts every command prints.
 
+mod deadline;
+
+pub use deadline::{Deadline, Guard};
 use oxigraph::model::{Literal, Term, Variable};
 use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEvaluator};
 use oxigraph::store::Store;
