@@ -549,18 +549,27 @@ fn deep_or_long_queries_get_a_400_or_an_answer_and_never_take_the_server_down() 
     assert_eq!(after.status, StatusCode::OK, "{}", after.text);
 }
 
-/// The server's worker processes (its children), from `/proc`.
+/// The server's worker processes (its children), from `/proc/*/stat`.
 fn workers_of(server: &Server) -> Vec<u32> {
     let pid = server.child.id();
     let mut children = Vec::new();
-    for task in std::fs::read_dir(format!("/proc/{pid}/task")).expect("the server's threads") {
-        let path = task.expect("a thread").path().join("children");
-        let listed = std::fs::read_to_string(path).unwrap_or_default();
-        children.extend(
-            listed
-                .split_whitespace()
-                .map(|p| p.parse::<u32>().expect("a pid")),
-        );
+    for entry in std::fs::read_dir("/proc").expect("/proc") {
+        let path = entry.expect("an entry").path();
+        let Some(child) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // `PID (NAME) STATE PPID …`: the name may hold spaces, not `)`.
+        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+        let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let mut fields = after.split_whitespace();
+        let (state, parent) = (fields.next(), fields.next());
+        if parent == Some(pid.to_string().as_str()) && state != Some("Z") {
+            children.push(child);
+        }
     }
     children.sort_unstable();
     children
@@ -731,6 +740,9 @@ fn a_get_query_string_up_to_the_uri_limit_is_read_and_a_longer_one_gets_414() {
         .trim_start_matches("http://")
         .trim_end_matches('/');
     let mut stream = std::net::TcpStream::connect(address).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
     let too_long = format!("ASK {{}} #{}", "x".repeat(70_000));
     write!(
         stream,
@@ -742,4 +754,127 @@ fn a_get_query_string_up_to_the_uri_limit_is_read_and_a_longer_one_gets_414() {
     let _ = stream.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 414"), "{answer}");
     assert!(answer.contains("POST the query"), "{answer}");
+}
+
+/// Sends `request` as it is and reads the answer until the server closes.
+fn raw(server: &Server, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let address = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    stream.write_all(request).expect("writes");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn bodies_are_framed_strictly_and_bounded() {
+    let sandbox = built();
+    let server = Server::start(&sandbox, &["--max-request-bytes", "2000"]);
+    let post = |headers: &str, body: &str| {
+        raw(
+            &server,
+            format!(
+                "POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nConnection: close\r\n{headers}\r\n{body}"
+            )
+            .as_bytes(),
+        )
+    };
+    // Chunked, well formed: answered.
+    let ok = post(
+        "Transfer-Encoding: chunked\r\n",
+        "7\r\nASK {} \r\n0\r\n\r\n",
+    );
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    // A chunk larger than the limit: 413 before it is read. One whose size
+    // would wrap the running total past u64::MAX (16 hex digits) read the
+    // body without bound before: 400, a size no body has.
+    let large = post(
+        "Transfer-Encoding: chunked\r\n",
+        "1\r\nA\r\nfffffffffffffff\r\nSK {}",
+    );
+    assert!(large.starts_with("HTTP/1.1 413"), "{large}");
+    let wrap = post(
+        "Transfer-Encoding: chunked\r\n",
+        "1\r\nA\r\nffffffffffffffff\r\nSK {}",
+    );
+    assert!(wrap.starts_with("HTTP/1.1 400"), "{wrap}");
+    // Framing a proxy could read otherwise: 400.
+    for (headers, body) in [
+        ("Content-Length: +6\r\n", "ASK {}"),
+        (
+            "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+            "0\r\n\r\n",
+        ),
+        (
+            "Transfer-Encoding: chunked\r\nContent-Length: 6\r\n",
+            "ASK {}",
+        ),
+        (
+            "Transfer-Encoding: chunked\r\n",
+            "+6\r\nASK {}\r\n0\r\n\r\n",
+        ),
+        ("Transfer-Encoding: chunked\r\n", "6\r\nASK {}XY0\r\n\r\n"),
+    ] {
+        let answer = post(headers, body);
+        assert!(
+            answer.starts_with("HTTP/1.1 400"),
+            "{headers:?} {body:?}: {answer}"
+        );
+    }
+    // `close` wins over a later `keep-alive`.
+    let answer = raw(
+        &server,
+        b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n",
+    );
+    assert!(answer.contains("connection: close"), "{answer}");
+}
+
+#[test]
+fn serve_on_a_new_default_store_builds_the_bundled_plan_and_its_workers_read_it() {
+    // The bundled plan is built under a writer's lock; the workers must
+    // still open the store (they failed with "in use" when the server kept
+    // the writer's lock).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_policykg"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("POLICYKG_STORE")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("starts policykg serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut said = Vec::new();
+    let mut url = None;
+    for line in BufReader::new(stderr).lines() {
+        let line = line.expect("text");
+        if line.starts_with("serving ") {
+            url = line
+                .split(" at ")
+                .nth(1)
+                .map(|r| r.split_whitespace().next().unwrap_or("").to_owned());
+            break;
+        }
+        said.push(line);
+    }
+    let server = Server {
+        child,
+        url: url.unwrap_or_else(|| panic!("serve did not start: {said:?}")),
+        notes: said,
+    };
+    let ask = server.get(
+        &format!("/sparql?query={}", encode(COUNT_UNITS)),
+        "text/csv",
+    );
+    assert_eq!(ask.status, StatusCode::OK, "{}", ask.text);
+    // One worker per core by default.
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    assert_eq!(workers_of(&server).len(), cores);
 }

@@ -4,7 +4,7 @@ use crate::cli::ServeArgs;
 use crate::serve::{self, Connections, Limits, Service, Watch, WorkerSpec};
 use crate::store::{Access, SERVING_FILE, StoreDir};
 use anyhow::{Context, Result};
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,8 +17,15 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     if args.query_worker {
         return worker(args);
     }
-    let store = super::open_or_build_bundled(&args.store.store)?;
-    let address = free_port(args.bind)?;
+    // A store built here (the bundled plan into the default store) is
+    // written under an exclusive lock: reopened to read, so that the
+    // workers can open it beside the server.
+    drop(super::open_or_build_bundled(&args.store.store)?);
+    let store = StoreDir::open(&args.store.store, Access::Read)?;
+    // Bound before the workers start, so that no one takes the port meanwhile.
+    let listener =
+        TcpListener::bind(args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
+    let address = listener.local_addr()?;
     let limits = Limits {
         timeout: Duration::from_secs(args.timeout.max(1)),
         max_rows: args.max_rows,
@@ -59,8 +66,8 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         // enough for any client that reads it.
         write: Duration::from_secs(60),
     };
-    let server = serve::spawn(service, address, connections)
-        .with_context(|| format!("cannot listen on {address}"))?;
+    let server = serve::spawn(service, listener, connections)
+        .with_context(|| format!("cannot serve on {address}"))?;
     if !address.ip().is_loopback() {
         eprintln!(
             "warning: listening on {address}, beyond this machine: anyone who can reach it can read the whole store (the endpoint has no authentication); bind 127.0.0.1 unless the network is trusted"
@@ -89,19 +96,18 @@ fn worker(args: &ServeArgs) -> Result<()> {
     let watch = Arc::new(Watch::new(
         Duration::from_secs(args.timeout.max(1)),
         args.query_memory << 20,
+        std::io::stdout(),
     ));
     {
         // A query that joins or sorts in memory stops for nothing: past its
-        // limits the process ends, and the server tells the client which.
+        // limits the watchdog tells the server, and the process ends.
         let watch = Arc::clone(&watch);
         std::thread::Builder::new()
             .name("policykg watchdog".to_owned())
             .spawn(move || {
                 loop {
                     std::thread::sleep(Watch::EVERY);
-                    if let Some(verdict) = watch.verdict() {
-                        std::process::exit(verdict.exit_code());
-                    }
+                    watch.enforce(|verdict| std::process::exit(verdict.exit_code()));
                 }
             })?;
     }
@@ -111,21 +117,10 @@ fn worker(args: &ServeArgs) -> Result<()> {
             .name("policykg worker".to_owned())
             .stack_size(crate::sparql::STACK_BYTES)
             .spawn_scoped(scope, || {
-                let (input, out) = (std::io::stdin().lock(), std::io::stdout().lock());
-                serve::run_worker(loaded, &watch, input, out)
+                serve::run_worker(loaded, &watch, std::io::stdin().lock())
             })?
             .join()
             .map_err(|_| anyhow::anyhow!("the query worker panicked"))??;
         Ok(())
     })
-}
-
-/// The address itself, or with port 0 a free port picked by the system.
-fn free_port(address: SocketAddr) -> Result<SocketAddr> {
-    if address.port() != 0 {
-        return Ok(address);
-    }
-    let probe =
-        TcpListener::bind(address).with_context(|| format!("cannot listen on {address}"))?;
-    Ok(probe.local_addr()?)
 }

@@ -20,7 +20,7 @@ use oxhttp::model::header::{CONNECTION, CONTENT_LENGTH, EXPECT, SERVER, TRANSFER
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode};
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -80,18 +80,17 @@ impl Drop for Slot {
     }
 }
 
-/// Listens on `address` and serves each connection on a thread of its own;
+/// Serves each connection `listener` accepts on a thread of its own;
 /// returns what waits for the accept loop to end.
 ///
 /// # Errors
 ///
-/// The address cannot be bound.
+/// The accept loop's thread cannot be started.
 pub fn listen(
     service: Arc<Service>,
-    address: SocketAddr,
+    listener: TcpListener,
     limits: Connections,
 ) -> io::Result<impl FnOnce() -> io::Result<()>> {
-    let listener = TcpListener::bind(address)?;
     let open = Arc::new(Open {
         counts: Mutex::new((0, HashMap::new())),
         freed: Condvar::new(),
@@ -178,6 +177,12 @@ fn refuse(stream: TcpStream, cap: usize) {
     if stream.set_nonblocking(true).is_ok() {
         let mut stream = stream;
         let _ = stream.write_all(answer.as_bytes());
+        // Closing with the client's request unread would reset the
+        // connection, and the client might never see the 503: what has
+        // arrived is read first (without waiting for more).
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        let mut sink = [0; 8192];
+        while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
     }
 }
 
@@ -249,22 +254,26 @@ fn connection(stream: TcpStream, service: &Arc<Service>, limits: &Connections) -
             Err(ReadError::Answer(status, message)) => {
                 let mut response = super::text(status, "text/plain; charset=utf-8", message);
                 write_response(&mut writer, &mut response, false, false, limits.write)?;
-                // What the client still sends is read and dropped for a
-                // moment, so that closing with it unread (a reset) does not
-                // destroy the answer before the client reads it.
-                writer.shutdown(std::net::Shutdown::Write)?;
-                reader.get_mut().deadline = Instant::now() + Duration::from_secs(1);
-                let _ = io::copy(&mut reader.take(1 << 20), &mut io::sink());
-                return Ok(());
+                return linger(&writer, reader);
             }
         };
         let head = *request.method() == Method::HEAD;
         let mut response = service.handle(&mut request);
         write_response(&mut writer, &mut response, head, keep_alive, limits.write)?;
         if !keep_alive {
-            return Ok(());
+            return linger(&writer, reader);
         }
     }
+}
+
+/// Closes a connection after its last answer: what the client still sends
+/// is read and dropped for a moment, so that closing with it unread (a
+/// reset) does not destroy the answer before the client reads it.
+fn linger(writer: &TcpStream, mut reader: BufReader<Deadlined>) -> io::Result<()> {
+    writer.shutdown(std::net::Shutdown::Write)?;
+    reader.get_mut().deadline = Instant::now() + Duration::from_secs(1);
+    let _ = io::copy(&mut reader.take(1 << 20), &mut io::sink());
+    Ok(())
 }
 
 /// Reads one request: its head, then its body.
@@ -300,15 +309,21 @@ fn read_request(
     let mut length = None;
     let mut chunked = false;
     let mut expect_continue = false;
+    // HTTP/1.0 closes unless it asks to keep alive; `close` anywhere wins.
     let mut close = parsed.version == Some(0);
+    let mut asked_close = false;
     for header in parsed.headers.iter() {
         let value = header.value;
         if header.name.eq_ignore_ascii_case(CONTENT_LENGTH.as_str()) {
-            let text = std::str::from_utf8(value).map_err(|_| bad("a bad Content-Length"))?;
-            let n: u64 = text
-                .trim()
-                .parse()
-                .map_err(|_| bad("a bad Content-Length"))?;
+            // Digits only (`+5` would parse as a number): a proxy in front
+            // must not read the framing differently.
+            if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+                return Err(bad("a bad Content-Length"));
+            }
+            let n: u64 = std::str::from_utf8(value)
+                .ok()
+                .and_then(|t| t.parse().ok())
+                .ok_or_else(|| bad("a bad Content-Length"))?;
             if length.is_some_and(|m| m != n) {
                 return Err(bad("two different Content-Length headers"));
             }
@@ -319,6 +334,9 @@ fn read_request(
                     StatusCode::NOT_IMPLEMENTED,
                     "only the chunked transfer coding is accepted".to_owned(),
                 ));
+            }
+            if chunked {
+                return Err(bad("Transfer-Encoding given twice"));
             }
             chunked = true;
         } else if header.name.eq_ignore_ascii_case(EXPECT.as_str()) {
@@ -332,13 +350,14 @@ fn read_request(
         } else if header.name.eq_ignore_ascii_case(CONNECTION.as_str()) {
             let value = String::from_utf8_lossy(value).to_ascii_lowercase();
             if value.split(',').any(|t| t.trim() == "close") {
-                close = true;
+                asked_close = true;
             } else if value.split(',').any(|t| t.trim() == "keep-alive") {
                 close = false;
             }
         }
         builder = builder.header(header.name, value);
     }
+    let close = close || asked_close;
     if chunked && length.is_some() {
         return Err(bad("both Content-Length and chunked"));
     }
@@ -364,7 +383,8 @@ fn read_request(
         body
     };
     let request = builder.body(Body::from(body)).map_err(|e| {
-        if target.len() > MAX_REQUEST_LINE / 2 {
+        // The HTTP types take URIs up to 65,534 bytes.
+        if target.len() >= usize::from(u16::MAX) - 1 {
             ReadError::Answer(
                 StatusCode::URI_TOO_LONG,
                 "the request target is too long; POST the query instead".to_owned(),
@@ -433,9 +453,13 @@ fn read_chunked(reader: &mut BufReader<Deadlined>, limit: u64) -> Result<Vec<u8>
         let mut line = Vec::new();
         reader.by_ref().take(1024).read_until(b'\n', &mut line)?;
         let text = std::str::from_utf8(&line).map_err(|_| bad("a bad chunk size"))?;
-        let size = text.split(';').next().unwrap_or("").trim();
+        // Hex digits only (from_str_radix takes a `+`), then extensions.
+        let size = text.split(';').next().unwrap_or("").trim_end();
+        if size.is_empty() || size.len() > 15 || !size.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad("a bad chunk size"));
+        }
         let size = u64::from_str_radix(size, 16).map_err(|_| bad("a bad chunk size"))?;
-        if body.len() as u64 + size > limit {
+        if size > limit.saturating_sub(body.len() as u64) {
             return Err(ReadError::Answer(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("the request body is larger than {limit} bytes"),
@@ -460,6 +484,9 @@ fn read_chunked(reader: &mut BufReader<Deadlined>, limit: u64) -> Result<Vec<u8>
         }
         line.clear();
         reader.by_ref().take(2).read_until(b'\n', &mut line)?;
+        if line != b"\r\n" && line != b"\n" {
+            return Err(bad("a chunk not followed by a line end"));
+        }
     }
 }
 

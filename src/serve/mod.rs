@@ -37,7 +37,6 @@ use oxigraph::store::Store;
 use pool::Pool;
 use std::collections::HashMap;
 use std::io::Read;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
 use std::time::Duration;
@@ -574,18 +573,18 @@ fn bytes(status: StatusCode, media: &str, body: Vec<u8>) -> Response<Body> {
     response
 }
 
-/// Starts the server on `address`; once it listens, returns what waits for
-/// it to end.
+/// Serves on `listener` (bound by the caller, so that the address it
+/// reports is the one served); returns what waits for the server to end.
 ///
 /// # Errors
 ///
-/// The address cannot be bound.
+/// The server's threads cannot be started.
 pub fn spawn(
     service: Arc<Service>,
-    address: SocketAddr,
+    listener: std::net::TcpListener,
     connections: Connections,
 ) -> std::io::Result<impl FnOnce() -> std::io::Result<()>> {
-    http::listen(service, address, connections)
+    http::listen(service, listener, connections)
 }
 
 /// The pairs of an `application/x-www-form-urlencoded` text (a query string

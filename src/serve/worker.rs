@@ -85,6 +85,9 @@ struct Header {
     retry_after: Option<u64>,
     /// The answer's bytes that follow.
     length: usize,
+    /// The worker ends after this answer (it passed a limit, or holds too
+    /// much memory between jobs): the server replaces it.
+    retire: bool,
 }
 
 /// What a worker answered: bytes, or a failure with its status.
@@ -94,7 +97,7 @@ type Reply = Result<Answer, Failure>;
 struct Worker {
     child: Child,
     stdin: ChildStdin,
-    replies: Receiver<io::Result<Reply>>,
+    replies: Receiver<io::Result<(Reply, bool)>>,
 }
 
 impl Worker {
@@ -107,8 +110,9 @@ impl Worker {
         };
         let mut stdout = BufReader::new(stdout);
         let mut line = String::new();
-        stdout.read_line(&mut line)?;
-        if line.trim_end() != READY {
+        let read = stdout.read_line(&mut line);
+        if read.is_err() || line.trim_end() != READY {
+            let _ = child.kill();
             let status = child.wait()?;
             return Err(io::Error::other(format!(
                 "a query worker could not open the store ({status}; its error is above)"
@@ -133,6 +137,11 @@ impl Worker {
         })
     }
 
+    /// Whether the worker has ended while idle (killed from outside, say).
+    fn has_ended(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Ends the worker and tells how it ended.
     fn end(mut self, kill: bool) -> Option<ExitStatus> {
         if kill {
@@ -143,7 +152,7 @@ impl Worker {
     }
 }
 
-fn read_reply(stdout: &mut impl BufRead) -> io::Result<Reply> {
+fn read_reply(stdout: &mut impl BufRead) -> io::Result<(Reply, bool)> {
     let mut line = String::new();
     if stdout.read_line(&mut line)? == 0 {
         return Err(io::ErrorKind::UnexpectedEof.into());
@@ -152,16 +161,17 @@ fn read_reply(stdout: &mut impl BufRead) -> io::Result<Reply> {
     let mut body = vec![0; header.length];
     stdout.read_exact(&mut body)?;
     let status = StatusCode::from_u16(header.status).map_err(io::Error::other)?;
-    if status == StatusCode::OK {
+    let reply = if status == StatusCode::OK {
         let media = media_type(&header.media).ok_or_else(|| io::Error::other("unknown media"))?;
-        Ok(Ok(Answer { media, body }))
+        Ok(Answer { media, body })
     } else {
-        Ok(Err(Failure {
+        Err(Failure {
             status,
             message: header.message,
             retry_after: header.retry_after,
-        }))
-    }
+        })
+    };
+    Ok((reply, header.retire))
 }
 
 /// The media types an answer can have, as the `&'static str` the
@@ -206,23 +216,33 @@ impl Workers {
 
     /// Runs `job` on a free worker, waiting up to `queue_wait` for one.
     pub(super) fn run(self: &Arc<Self>, job: &Job, queue_wait: Duration) -> Reply {
-        let Some(mut worker) = self.acquire(queue_wait) else {
-            return Err(Failure::busy("all workers are busy; retry shortly"));
-        };
         let mut line = serde_json::to_vec(job)
             .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         line.push(b'\n');
-        let sent = worker
-            .stdin
-            .write_all(&line)
-            .and_then(|()| worker.stdin.flush());
-        let waited = match sent {
-            Ok(()) => worker.replies.recv_timeout(self.spec.timeout + GRACE),
-            Err(_) => Err(RecvTimeoutError::Disconnected),
+        // A worker that ended while idle is found when the job cannot be
+        // sent: the job then goes to another (it never started).
+        let worker = loop {
+            let Some(mut worker) = self.acquire(queue_wait) else {
+                return Err(Failure::busy("all workers are busy; retry shortly"));
+            };
+            let sent = worker
+                .stdin
+                .write_all(&line)
+                .and_then(|()| worker.stdin.flush());
+            if sent.is_ok() {
+                break worker;
+            }
+            worker.end(true);
+            self.replace();
         };
-        match waited {
-            Ok(Ok(reply)) => {
-                self.release(worker);
+        match worker.replies.recv_timeout(self.spec.timeout + GRACE) {
+            Ok(Ok((reply, retire))) => {
+                if retire {
+                    worker.end(true);
+                    self.replace();
+                } else {
+                    self.release(worker);
+                }
                 reply
             }
             Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => {
@@ -238,12 +258,17 @@ impl Workers {
         }
     }
 
-    fn acquire(&self, wait: Duration) -> Option<Worker> {
+    /// A free worker, waiting up to `wait`; one found ended is replaced.
+    fn acquire(self: &Arc<Self>, wait: Duration) -> Option<Worker> {
         let deadline = Instant::now() + wait;
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
-            if let Some(worker) = idle.pop() {
-                return Some(worker);
+            while let Some(mut worker) = idle.pop() {
+                if !worker.has_ended() {
+                    return Some(worker);
+                }
+                worker.end(false);
+                self.replace();
             }
             let left = deadline.checked_duration_since(Instant::now())?;
             idle = self
@@ -286,13 +311,7 @@ impl Workers {
 
     fn ended(&self, status: Option<ExitStatus>) -> Failure {
         match status.and_then(|s| s.code()) {
-            Some(OVER_BUDGET) => Failure::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!(
-                    "the query needed more than {} MB of memory, the limit of this endpoint, and was stopped; narrow it (a LIMIT, a more specific pattern, fewer rows to sort or group)",
-                    self.spec.memory_budget >> 20
-                ),
-            ),
+            Some(OVER_BUDGET) => over_budget(self.spec.memory_budget),
             Some(PAST_DEADLINE) => self.past_deadline(),
             _ => Failure::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -319,12 +338,27 @@ impl Drop for Workers {
 }
 
 /// What a worker's watchdog looks at: the running job's deadline and the
-/// resident memory the worker had when the job started.
-#[derive(Debug)]
+/// resident memory the worker had when the job started; and the pipe to the
+/// server, on which the worker's answers and the watchdog's last word are
+/// written in turn.
 pub struct Watch {
     timeout: Duration,
     budget: u64,
-    running: Mutex<Option<(Deadline, u64)>>,
+    state: Mutex<State>,
+}
+
+struct State {
+    running: Option<(Deadline, u64)>,
+    out: Box<dyn Write + Send>,
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watch")
+            .field("timeout", &self.timeout)
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a worker must end now.
@@ -337,7 +371,8 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// The exit status that tells the server why its worker ended.
+    /// The exit status that tells the server why its worker ended, should
+    /// the worker's last word not reach it.
     #[must_use]
     pub fn exit_code(self) -> i32 {
         match self {
@@ -352,84 +387,122 @@ impl Watch {
     pub const EVERY: Duration = WATCH_EVERY;
 
     /// Jobs held to `timeout` each and to `budget` bytes of memory beyond
-    /// what the worker held when each began.
+    /// what the worker held when each began; answers go to `out`.
     #[must_use]
-    pub fn new(timeout: Duration, budget: u64) -> Self {
+    pub fn new(timeout: Duration, budget: u64, out: impl Write + Send + 'static) -> Self {
         Self {
             timeout,
             budget,
-            running: Mutex::new(None),
+            state: Mutex::new(State {
+                running: None,
+                out: Box::new(out),
+            }),
         }
     }
 
-    fn running(&self) -> std::sync::MutexGuard<'_, Option<(Deadline, u64)>> {
-        self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Whether the running job (if any) has passed its limits. The caller
-    /// ends the process on `Some`: nothing else stops a query that joins
-    /// or sorts in memory.
-    #[must_use]
-    pub fn verdict(&self) -> Option<Verdict> {
-        let (deadline, baseline) = (*self.running())?;
-        if deadline.passed() {
-            return Some(Verdict::PastDeadline);
-        }
-        let now = resident_bytes()?;
-        (now.saturating_sub(baseline) > self.budget).then_some(Verdict::OverBudget)
+    /// If the running job has passed its limits: tells the server (a 503 or
+    /// a 422, and that this worker ends), then calls `end`, which ends the
+    /// process (nothing else stops a query that joins or sorts in memory).
+    /// The job cannot finish meanwhile: its answer waits for the same lock.
+    pub fn enforce(&self, end: impl FnOnce(Verdict)) {
+        let mut state = self.state();
+        let Some((deadline, baseline)) = state.running else {
+            return;
+        };
+        let verdict = if deadline.passed() {
+            Verdict::PastDeadline
+        } else if resident_bytes().is_some_and(|now| now.saturating_sub(baseline) > self.budget) {
+            Verdict::OverBudget
+        } else {
+            return;
+        };
+        let failure = match verdict {
+            Verdict::PastDeadline => super::past_deadline(self.timeout),
+            Verdict::OverBudget => over_budget(self.budget),
+        };
+        let _ = write_reply(&mut state.out, Err(failure), true);
+        end(verdict);
     }
 }
 
-/// The worker's side: answers jobs from `input` (the server's pipe) on
-/// `out` until the input closes, marking each in `watch` while it runs.
-/// Runs on a thread with a stack of [`crate::sparql::STACK_BYTES`]; a
-/// watchdog thread beside it ends the process on [`Watch::verdict`].
+fn over_budget(budget: u64) -> Failure {
+    Failure::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        format!(
+            "the query needed more than {} MB of memory, the limit of this endpoint, and was stopped; narrow it (a LIMIT, a more specific pattern, fewer rows to sort or group)",
+            budget >> 20
+        ),
+    )
+}
+
+/// One answer on the pipe: the header line, then the body.
+fn write_reply(out: &mut dyn Write, reply: Reply, retire: bool) -> io::Result<()> {
+    let (header, body) = match reply {
+        Ok(answer) => (
+            Header {
+                status: StatusCode::OK.as_u16(),
+                media: answer.media.to_owned(),
+                message: String::new(),
+                retry_after: None,
+                length: answer.body.len(),
+                retire,
+            },
+            answer.body,
+        ),
+        Err(failure) => (
+            Header {
+                status: failure.status.as_u16(),
+                media: String::new(),
+                message: failure.message,
+                retry_after: failure.retry_after,
+                length: 0,
+                retire,
+            },
+            Vec::new(),
+        ),
+    };
+    serde_json::to_writer(&mut *out, &header).map_err(io::Error::other)?;
+    out.write_all(b"\n")?;
+    out.write_all(&body)?;
+    out.flush()
+}
+
+/// The worker's side: answers jobs from `input` (the server's pipe) until
+/// it closes, marking each in `watch` while it runs. Runs on a thread with
+/// a stack of [`crate::sparql::STACK_BYTES`]; a watchdog thread beside it
+/// calls [`Watch::enforce`]. A worker that holds more than half its budget
+/// between jobs (memory its allocator kept) retires after its answer, so
+/// that budgets do not pile up.
 ///
 /// # Errors
 ///
 /// The pipes fail, or a job is not one the server sent.
-pub fn run_worker(
-    store: &Store,
-    watch: &Watch,
-    input: impl BufRead,
-    mut out: impl Write,
-) -> io::Result<()> {
-    writeln!(out, "{READY}")?;
-    out.flush()?;
+pub fn run_worker(store: &Store, watch: &Watch, input: impl BufRead) -> io::Result<()> {
+    let ready = resident_bytes().unwrap_or(0);
+    {
+        let mut state = watch.state();
+        writeln!(state.out, "{READY}")?;
+        state.out.flush()?;
+    }
     for line in input.lines() {
         let job: Job = serde_json::from_str(&line?).map_err(io::Error::other)?;
-        *watch.running() = Some((
+        watch.state().running = Some((
             Deadline::after(watch.timeout),
             resident_bytes().unwrap_or(0),
         ));
         let reply = job.run(store, CancellationToken::new());
-        *watch.running() = None;
-        let (header, body) = match reply {
-            Ok(answer) => (
-                Header {
-                    status: StatusCode::OK.as_u16(),
-                    media: answer.media.to_owned(),
-                    message: String::new(),
-                    retry_after: None,
-                    length: answer.body.len(),
-                },
-                answer.body,
-            ),
-            Err(failure) => (
-                Header {
-                    status: failure.status.as_u16(),
-                    media: String::new(),
-                    message: failure.message,
-                    retry_after: failure.retry_after,
-                    length: 0,
-                },
-                Vec::new(),
-            ),
-        };
-        serde_json::to_writer(&mut out, &header).map_err(io::Error::other)?;
-        out.write_all(b"\n")?;
-        out.write_all(&body)?;
-        out.flush()?;
+        let retire =
+            resident_bytes().is_some_and(|now| now.saturating_sub(ready) > watch.budget / 2);
+        let mut state = watch.state();
+        state.running = None;
+        write_reply(&mut state.out, reply, retire)?;
+        if retire {
+            return Ok(());
+        }
     }
     Ok(())
 }
