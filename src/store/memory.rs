@@ -5,7 +5,7 @@
 //! the store.
 
 use super::meta::{FileRef, GraphEntry, Meta};
-use super::{Access, GRAPHS_DIR, GraphWrite, StoreError, answers::Answers, content_name, io};
+use super::{Access, GRAPHS_DIR, GraphWrite, OnGraph, StoreError, content_name, io};
 use oxigraph::model::{NamedNode, Quad};
 use oxigraph::store::Store;
 use std::fs;
@@ -75,12 +75,7 @@ impl Backend {
         dir: &Path,
         old: &Meta,
         graphs: impl IntoIterator<Item = Result<GraphWrite<Q>, E>>,
-        mut on_graph: impl FnMut(
-            &NamedNode,
-            Option<&Answers>,
-            Option<String>,
-            &mut GraphEntry,
-        ) -> Result<(), StoreError>,
+        on_graph: &mut OnGraph<'_>,
     ) -> Result<(), E> {
         let graphs_dir = dir.join(GRAPHS_DIR);
         fs::create_dir_all(&graphs_dir).map_err(|cause| StoreError::WriteFailed {
@@ -91,11 +86,7 @@ impl Backend {
             let graph = graph?;
             let mut entry = match graph.quads {
                 Some(quads) => write_graph(&graphs_dir, &graph.name, graph.hash.as_deref(), quads)?,
-                None => old
-                    .graphs
-                    .get(graph.name.as_str())
-                    .cloned()
-                    .unwrap_or_default(),
+                None => old.kept(&graph.name),
             };
             on_graph(&graph.name, graph.answers.as_ref(), graph.hash, &mut entry)?;
         }

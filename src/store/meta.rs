@@ -66,6 +66,13 @@ pub struct Meta {
 }
 
 impl Meta {
+    /// The entry a graph keeps when it is written without new quads (its
+    /// answers and hash only change): its entry as it was, or an empty one.
+    #[must_use]
+    pub fn kept(&self, graph: &oxigraph::model::NamedNode) -> GraphEntry {
+        self.graphs.get(graph.as_str()).cloned().unwrap_or_default()
+    }
+
     /// The metadata of a new, empty store.
     #[must_use]
     pub fn new(version: u32, backend: &str) -> Self {

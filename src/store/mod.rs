@@ -492,7 +492,7 @@ impl StoreDir {
             &self.path,
             &self.meta,
             graphs,
-            |name, answers, hash, entry| {
+            &mut |name, answers, hash, entry| {
                 let kept = answers
                     .map(|a| write_answers(&answers_dir, a))
                     .transpose()?;
@@ -571,6 +571,17 @@ impl StoreDir {
         remove_other_files(&self.path.join(ANSWERS_DIR), &kept);
     }
 }
+
+/// What a backend calls as it writes each graph, with the graph's kept
+/// answers and hash and its entry (its quad count and file filled in), for
+/// the entry to record them.
+pub(super) type OnGraph<'a> = dyn FnMut(
+        &NamedNode,
+        Option<&answers::Answers>,
+        Option<String>,
+        &mut GraphEntry,
+    ) -> Result<(), StoreError>
+    + 'a;
 
 /// Marks the kept answers and hashes as not current before a backend write
 /// that cannot be committed together with the metadata (RocksDB): if the

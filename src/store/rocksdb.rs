@@ -6,7 +6,7 @@
 //! marked stale, never wrong.
 
 use super::meta::{GraphEntry, Meta};
-use super::{Access, GraphWrite, StoreError, answers::Answers};
+use super::{Access, GraphWrite, OnGraph, StoreError, answers::Answers};
 use oxigraph::model::{NamedNode, Quad};
 use oxigraph::store::Store;
 use std::path::Path;
@@ -67,12 +67,7 @@ impl Backend {
         dir: &Path,
         old: &Meta,
         graphs: impl IntoIterator<Item = Result<GraphWrite<Q>, E>>,
-        mut on_graph: impl FnMut(
-            &NamedNode,
-            Option<&Answers>,
-            Option<String>,
-            &mut GraphEntry,
-        ) -> Result<(), StoreError>,
+        on_graph: &mut OnGraph<'_>,
     ) -> Result<(), E> {
         if self.store.is_empty().map_err(StoreError::from)? {
             return self.bulk_load(dir, old, graphs, on_graph);
@@ -83,11 +78,7 @@ impl Backend {
         for graph in graphs {
             let graph = graph?;
             let mut entry = match graph.quads {
-                None => old
-                    .graphs
-                    .get(graph.name.as_str())
-                    .cloned()
-                    .unwrap_or_default(),
+                None => old.kept(&graph.name),
                 Some(quads) => {
                     transaction
                         .clear_graph(&graph.name)
@@ -134,12 +125,7 @@ impl Backend {
         dir: &Path,
         old: &Meta,
         graphs: impl IntoIterator<Item = Result<GraphWrite<Q>, E>>,
-        mut on_graph: impl FnMut(
-            &NamedNode,
-            Option<&Answers>,
-            Option<String>,
-            &mut GraphEntry,
-        ) -> Result<(), StoreError>,
+        on_graph: &mut OnGraph<'_>,
     ) -> Result<(), E> {
         let mut loader = self
             .store
