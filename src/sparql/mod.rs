@@ -336,20 +336,7 @@ pub fn execute_in_graph(
     sparql: &str,
     graph: &oxigraph::model::NamedNode,
 ) -> Result<QueryResults<'static>, QueryError> {
-    check_size(origin, sparql)?;
-    let mut prepared = SparqlEvaluator::new()
-        .parse_query(sparql)
-        .map_err(|e| QueryError::syntax(origin, sparql, &e))?;
-    prepared
-        .dataset_mut()
-        .set_default_graph(vec![graph.clone().into()]);
-    prepared
-        .on_store(store)
-        .execute()
-        .map_err(|e| QueryError::Evaluation {
-            origin: origin.to_owned(),
-            cause: e.into(),
-        })
+    evaluate(store, origin, sparql, Some(graph), &[], None)
 }
 
 /// Checks, parses and evaluates a query: the one path every local query
@@ -366,6 +353,19 @@ pub fn prepare(
     params: &[(String, String)],
     token: Option<CancellationToken>,
 ) -> Result<QueryResults<'static>, QueryError> {
+    evaluate(store, origin, sparql, None, params, token)
+}
+
+/// [`prepare`] and [`execute_in_graph`]: the default graph is `graph`, or
+/// the union of all graphs.
+fn evaluate(
+    store: &Store,
+    origin: &str,
+    sparql: &str,
+    graph: Option<&oxigraph::model::NamedNode>,
+    params: &[(String, String)],
+    token: Option<CancellationToken>,
+) -> Result<QueryResults<'static>, QueryError> {
     // Oxigraph's HTTP client is not compiled in, so a SERVICE clause cannot
     // make this process call out.
     check_size(origin, sparql)?;
@@ -376,7 +376,12 @@ pub fn prepare(
     let mut prepared = evaluator
         .parse_query(sparql)
         .map_err(|e| QueryError::syntax(origin, sparql, &e))?;
-    prepared.dataset_mut().set_default_graph_as_union();
+    match graph {
+        Some(graph) => prepared
+            .dataset_mut()
+            .set_default_graph(vec![graph.clone().into()]),
+        None => prepared.dataset_mut().set_default_graph_as_union(),
+    }
     for (name, value) in params {
         let variable = parameter(name)?;
         prepared = prepared.substitute_variable(variable, Literal::new_simple_literal(value));
