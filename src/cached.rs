@@ -325,7 +325,8 @@ fn object_key(term: &Term) -> Option<&str> {
     }
 }
 
-type Rows = Vec<Vec<Option<Term>>>;
+/// A table's rows of cells, as kept beside the store.
+type Cells = Vec<Vec<Option<Term>>>;
 
 impl<'a> Graph<'a> {
     fn new(quads: &'a [Quad]) -> Self {
@@ -393,7 +394,7 @@ impl<'a> Graph<'a> {
             .collect()
     }
 
-    fn assignments(&self) -> Rows {
+    fn assignments(&self) -> Cells {
         let mut rows = Vec::new();
         for &(item, plan) in self.with(pkg::IN_PLAN) {
             let i = subject_key(item);
@@ -430,7 +431,7 @@ impl<'a> Graph<'a> {
         rows
     }
 
-    fn plans(&self) -> Rows {
+    fn plans(&self) -> Cells {
         let mut rows = Vec::new();
         for &(doc, plan) in self.with(pkg::REPORTS) {
             for id in self.objects(subject_key(doc), dcterms::IDENTIFIER) {
@@ -440,7 +441,7 @@ impl<'a> Graph<'a> {
         rows
     }
 
-    fn jurisdictions(&self) -> Rows {
+    fn jurisdictions(&self) -> Cells {
         let mut rows = HashSet::new();
         for &(_, plan) in self.with(pkg::REPORTS) {
             for j in self.objects_of(plan, pkg::JURISDICTION_PROP) {
@@ -455,7 +456,7 @@ impl<'a> Graph<'a> {
     }
 
     /// Distinct (unit, object of `predicate`) for every organisation.
-    fn units_with(&self, predicate: NamedNodeRef<'_>) -> Rows {
+    fn units_with(&self, predicate: NamedNodeRef<'_>) -> Cells {
         let mut rows = HashSet::new();
         for unit in self.typed(org::ORGANIZATION) {
             for o in self.objects(subject_key(unit), predicate) {
@@ -467,7 +468,7 @@ impl<'a> Graph<'a> {
             .collect()
     }
 
-    fn items(&self) -> Rows {
+    fn items(&self) -> Cells {
         let kinds = [(pkg::KEY_TASK, "key-task"), (pkg::SAFEGUARD, "safeguard")];
         // Grouped by every selected value but the count, as the query does.
         let mut groups: HashMap<Vec<Term>, HashSet<&Term>> = HashMap::new();
@@ -530,7 +531,7 @@ impl<'a> Graph<'a> {
             .collect()
     }
 
-    fn mentioned(&self) -> Rows {
+    fn mentioned(&self) -> Cells {
         let rows: HashSet<(&NamedOrBlankNode, &Term)> =
             self.with(pkg::MENTIONS).iter().copied().collect();
         rows.into_iter()
@@ -538,7 +539,7 @@ impl<'a> Graph<'a> {
             .collect()
     }
 
-    fn technology_labels(&self) -> Rows {
+    fn technology_labels(&self) -> Cells {
         let mut rows = HashSet::new();
         for thing in self.typed(pkg::TECHNOLOGY) {
             for label in self.objects(subject_key(thing), skos::PREF_LABEL) {
@@ -564,7 +565,7 @@ impl<'a> Graph<'a> {
             .collect()
     }
 
-    fn counts(&self) -> Rows {
+    fn counts(&self) -> Cells {
         let distinct = |it: Vec<&str>| it.into_iter().collect::<HashSet<_>>().len();
         let documents = distinct(
             self.typed(pkg::SOURCE_DOCUMENT)
@@ -597,7 +598,7 @@ impl<'a> Graph<'a> {
         ]
     }
 
-    fn units_named(&self) -> Rows {
+    fn units_named(&self) -> Cells {
         let units: HashSet<&Term> = self.with(pkg::UNIT).iter().map(|(_, o)| *o).collect();
         units.into_iter().map(|u| vec![Some(u.clone())]).collect()
     }
@@ -654,12 +655,7 @@ impl Sparql for crate::store::StoreDir {
     /// The answers kept beside the store when the query is one of
     /// [`crate::cached::KEPT`] (the store is then never loaded), else the
     /// store's.
-    fn each_row(
-        &self,
-        origin: &str,
-        sparql: &str,
-        row: &mut dyn FnMut(QuerySolution),
-    ) -> Result<(), QueryError> {
+    fn rows(&self, origin: &str, sparql: &str) -> Result<crate::sparql::Rows<'_>, QueryError> {
         let storage = |e: crate::store::StoreError| QueryError::Evaluation {
             origin: origin.to_owned(),
             cause: e.into(),
@@ -672,12 +668,11 @@ impl Sparql for crate::store::StoreDir {
                 .iter()
                 .map(|v| oxigraph::sparql::Variable::new_unchecked(v.as_str()))
                 .collect();
-            for values in table.rows {
-                row(QuerySolution::from((variables.clone(), values)));
-            }
-            return Ok(());
+            return Ok(Box::new(table.rows.into_iter().map(move |values| {
+                Ok(QuerySolution::from((variables.clone(), values)))
+            })));
         }
-        self.store().map_err(storage)?.each_row(origin, sparql, row)
+        self.store().map_err(storage)?.rows(origin, sparql)
     }
 
     /// As recorded at the last write.

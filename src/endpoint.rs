@@ -4,12 +4,11 @@
 //! Protocol: credentials come from the environment only, and transient
 //! failures are retried with backoff.
 
-use crate::sparql::{QueryError, Sparql};
+use crate::sparql::{QueryError, Rows, Sparql};
 use oxhttp::Client;
 use oxhttp::model::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode, Uri};
 use oxigraph::model::Term;
-use oxigraph::sparql::QuerySolution;
 use oxigraph::sparql::results::{
     QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput,
 };
@@ -276,12 +275,7 @@ fn transient(status: StatusCode) -> bool {
 }
 
 impl Sparql for Endpoint {
-    fn each_row(
-        &self,
-        origin: &str,
-        sparql: &str,
-        row: &mut dyn FnMut(QuerySolution),
-    ) -> Result<(), QueryError> {
+    fn rows(&self, origin: &str, sparql: &str) -> Result<Rows<'_>, QueryError> {
         let remote = |e: RemoteError| QueryError::Evaluation {
             origin: origin.to_owned(),
             cause: e.into(),
@@ -297,21 +291,23 @@ impl Sparql for Endpoint {
         } else {
             QueryResultsFormat::Json
         };
-        let bad = |message: String| {
-            remote(RemoteError::BadResults {
-                url: self.url.clone(),
+        let (origin, url) = (origin.to_owned(), self.url.clone());
+        let bad = move |message: String| QueryError::Evaluation {
+            origin: origin.clone(),
+            cause: RemoteError::BadResults {
+                url: url.clone(),
                 message,
-            })
+            }
+            .into(),
         };
         match QueryResultsParser::from_format(format)
-            .for_reader(bytes.as_slice())
+            .for_reader(std::io::Cursor::new(bytes))
             .map_err(|e| bad(e.to_string()))?
         {
             ReaderQueryResultsParserOutput::Solutions(solutions) => {
-                for solution in solutions {
-                    row(solution.map_err(|e| bad(e.to_string()))?);
-                }
-                Ok(())
+                Ok(Box::new(solutions.map(move |solution| {
+                    solution.map_err(|e| bad(e.to_string()))
+                })))
             }
             ReaderQueryResultsParserOutput::Boolean(_) => {
                 Err(bad("a yes/no answer where rows were expected".to_owned()))

@@ -188,11 +188,12 @@ fn by_plan(
     column: &str,
 ) -> Result<BTreeMap<String, Vec<String>>, QueryError> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    source.each_row(origin, sparql, &mut |row| {
+    for row in source.rows(origin, sparql)? {
+        let row = row?;
         out.entry(text(row.get("plan")))
             .or_default()
             .push(text(row.get(column)));
-    })?;
+    }
     Ok(out)
 }
 
@@ -252,20 +253,21 @@ impl Network {
         let unknown = vec![String::new()];
         let mut raw = Vec::new();
         // Rows are taken as they come: at 10,000 plans they are some 600,000.
-        source.each_row("network assignments", ASSIGNMENTS, &mut |row| {
+        for row in source.rows("network assignments", ASSIGNMENTS)? {
+            let row = row?;
             let key_task = ItemKind::from_iri(&text(row.get("kind"))) == Some(ItemKind::KeyTask);
             if options.key_tasks_only && !key_task {
-                return;
+                continue;
             }
             let plan = text(row.get("plan"));
             // An item of a plan no document reports is not counted.
             let Some(docs) = documents.get(&plan) else {
-                return;
+                continue;
             };
             let places = jurisdictions.get(&plan).unwrap_or(&unknown);
             // Every assignment policykg writes has one of its roles.
             let Some(role) = Role::from_iri(&text(row.get("role"))) else {
-                return;
+                continue;
             };
             for document in docs {
                 if options.document.as_ref().is_some_and(|d| d != document) {
@@ -290,7 +292,7 @@ impl Network {
                     });
                 }
             }
-        })?;
+        }
         // Document, item and list order; the other fields make the order
         // total, and equal rows (an item read twice) count once.
         raw.sort_unstable();

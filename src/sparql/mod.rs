@@ -13,30 +13,28 @@ use spargebra::algebra::GraphPattern;
 use spargebra::term::GroundTerm;
 use spargebra::{Query, SparqlParser};
 
+/// The rows of a SELECT answer, pulled one at a time, so that a large
+/// answer is never held whole. A row that cannot be read is an error in
+/// its place; the rows after it are not to be trusted.
+pub type Rows<'a> = Box<dyn Iterator<Item = Result<QuerySolution, QueryError>> + 'a>;
+
 /// A place SELECT queries run.
 pub trait Sparql {
-    /// Runs a SELECT query over the union of all graphs and hands each row
-    /// to `row` as it comes, so that a large answer is never held whole.
+    /// Runs a SELECT query over the union of all graphs and returns its
+    /// rows as they come.
     ///
     /// # Errors
     ///
-    /// Syntax, evaluation or transport errors.
-    fn each_row(
-        &self,
-        origin: &str,
-        sparql: &str,
-        row: &mut dyn FnMut(QuerySolution),
-    ) -> Result<(), QueryError>;
+    /// Syntax, evaluation or transport errors, here or in the rows.
+    fn rows(&self, origin: &str, sparql: &str) -> Result<Rows<'_>, QueryError>;
 
     /// Runs a SELECT query over the union of all graphs and returns its rows.
     ///
     /// # Errors
     ///
-    /// As for [`Sparql::each_row`].
+    /// As for [`Sparql::rows`].
     fn select(&self, origin: &str, sparql: &str) -> Result<Vec<QuerySolution>, QueryError> {
-        let mut rows = Vec::new();
-        self.each_row(origin, sparql, &mut |r| rows.push(r))?;
-        Ok(rows)
+        self.rows(origin, sparql)?.collect()
     }
 
     /// How many triples (quads) the dataset holds (remotely: in named
@@ -59,12 +57,7 @@ pub trait Sparql {
 }
 
 impl Sparql for Store {
-    fn each_row(
-        &self,
-        origin: &str,
-        sparql: &str,
-        row: &mut dyn FnMut(QuerySolution),
-    ) -> Result<(), QueryError> {
+    fn rows(&self, origin: &str, sparql: &str) -> Result<Rows<'_>, QueryError> {
         let oxigraph::sparql::QueryResults::Solutions(solutions) =
             execute(self, origin, sparql, &[])?
         else {
@@ -73,13 +66,13 @@ impl Sparql for Store {
                 cause: "expected a SELECT query".into(),
             });
         };
-        for solution in solutions {
-            row(solution.map_err(|e| QueryError::Evaluation {
-                origin: origin.to_owned(),
+        let origin = origin.to_owned();
+        Ok(Box::new(solutions.map(move |solution| {
+            solution.map_err(|e| QueryError::Evaluation {
+                origin: origin.clone(),
                 cause: e.into(),
-            })?);
-        }
-        Ok(())
+            })
+        })))
     }
 
     fn triples(&self) -> Result<u64, QueryError> {
