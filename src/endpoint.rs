@@ -276,8 +276,9 @@ fn transient(status: StatusCode) -> bool {
 
 impl Sparql for Endpoint {
     fn rows(&self, origin: &str, sparql: &str) -> Result<Rows<'_>, QueryError> {
-        let remote = |e: RemoteError| QueryError::Evaluation {
-            origin: origin.to_owned(),
+        let origin = origin.to_owned();
+        let remote = move |e: RemoteError| QueryError::Evaluation {
+            origin: origin.clone(),
             cause: e.into(),
         };
         let (media, bytes) = self
@@ -285,20 +286,18 @@ impl Sparql for Endpoint {
                 sparql,
                 "application/sparql-results+json, application/sparql-results+xml;q=0.9",
             )
-            .map_err(remote)?;
+            .map_err(&remote)?;
         let format = if media.contains("xml") {
             QueryResultsFormat::Xml
         } else {
             QueryResultsFormat::Json
         };
-        let (origin, url) = (origin.to_owned(), self.url.clone());
-        let bad = move |message: String| QueryError::Evaluation {
-            origin: origin.clone(),
-            cause: RemoteError::BadResults {
+        let url = self.url.clone();
+        let bad = move |message: String| {
+            remote(RemoteError::BadResults {
                 url: url.clone(),
                 message,
-            }
-            .into(),
+            })
         };
         match QueryResultsParser::from_format(format)
             .for_reader(std::io::Cursor::new(bytes))
